@@ -1,0 +1,52 @@
+# The two commands of the quick start: `make run` and `make test`. Each sets up what it needs itself.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help setup run test test-sqlite test-postgres lint format serve migrate
+
+help:
+	@echo "make run    serve the app on the embedded SQLite database at http://$(HOST):$(PORT)"
+	@echo "make test   ruff, then the whole test suite on SQLite and on a throwaway PostgreSQL cluster"
+
+# The virtual environment, rebuilt when pyproject.toml changes. The .pth file makes the project's apps and
+# tests importable from any working directory (pytest plugins, gunicorn, manage.py).
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	echo "$(CURDIR)" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/planpromo-root.pth"
+	touch $@
+
+setup: $(VENV)/.installed
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_plan
+
+run: migrate
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test-sqlite: setup
+	PLANPROMO_TEST_DB=sqlite $(PY) -m pytest
+
+# In CI the PostgreSQL run is mandatory; elsewhere it is skipped, loudly, when the server binaries are missing.
+test-postgres: setup
+	@if [[ "$${CI:-}" == "true" ]] || command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		PLANPROMO_TEST_DB=postgres $(PY) -m pytest; \
+	else \
+		echo "WARNING: PostgreSQL server binaries not found: the PostgreSQL run is SKIPPED (apt-get install postgresql)"; \
+	fi
+
+test: lint test-sqlite test-postgres

@@ -1,0 +1,21 @@
+from rest_framework import viewsets
+
+from participants.api.serializers import DepartmentSerializer, ProvincialOfficeSerializer
+from participants.filtersets import DepartmentFilterSet, ProvincialOfficeFilterSet
+from participants.models import Department, ProvincialOffice
+
+
+class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Central departments, with the other spellings the circulars use for them."""
+
+    queryset = Department.objects.with_aliases()
+    serializer_class = DepartmentSerializer
+    filterset_class = DepartmentFilterSet
+
+
+class ProvincialOfficeViewSet(viewsets.ReadOnlyModelViewSet):
+    """The 32 provincial-level IP offices."""
+
+    queryset = ProvincialOffice.objects.all()
+    serializer_class = ProvincialOfficeSerializer
+    filterset_class = ProvincialOfficeFilterSet

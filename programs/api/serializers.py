@@ -1,0 +1,80 @@
+from rest_framework import serializers
+
+from participants.api.serializers import DepartmentBriefSerializer, ProvincialOfficeBriefSerializer
+from programs.models import Plan, Program, ReportingPeriod, Target, WorkItem
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Plan
+        fields = ["id", "year", "title", "document_number", "issued_on"]
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    year = serializers.IntegerField(source="plan.year", read_only=True)
+    numeral = serializers.CharField(read_only=True)
+    lead_departments = DepartmentBriefSerializer(many=True, read_only=True)
+    participant_departments = DepartmentBriefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Program
+        fields = ["id", "year", "number", "numeral", "name", "objective", "lead_departments", "participant_departments"]
+
+
+class ProgramBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Program
+        fields = ["id", "number", "name"]
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Target
+        fields = ["id", "quantity", "approximate", "description"]
+
+
+class WorkItemSerializer(serializers.ModelSerializer):
+    year = serializers.IntegerField(source="program.plan.year", read_only=True)
+    program = ProgramBriefSerializer(read_only=True)
+    code = serializers.CharField(read_only=True)
+    departments = DepartmentBriefSerializer(source="responsible_departments", many=True, read_only=True)
+    offices = serializers.SerializerMethodField()
+    targets = TargetSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WorkItem
+        fields = [
+            "id",
+            "year",
+            "program",
+            "number",
+            "code",
+            "title",
+            "text",
+            "departments",
+            "office_scope",
+            "office_condition",
+            "offices",
+            "targets",
+        ]
+
+    def get_offices(self, item) -> list[dict]:
+        """The participating offices, resolved: all 32 for scope `all` (listed once per request by the view)."""
+        offices = item.resolved_offices(self.context["all_offices"])
+        return ProvincialOfficeBriefSerializer(offices, many=True).data
+
+
+class WorkItemBriefSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = WorkItem
+        fields = ["id", "code", "title"]
+
+
+class ReportingPeriodSerializer(serializers.ModelSerializer):
+    year = serializers.IntegerField(source="plan.year", read_only=True)
+
+    class Meta:
+        model = ReportingPeriod
+        fields = ["id", "year", "label", "kind", "start", "end", "due"]

@@ -1,0 +1,53 @@
+from functools import cached_property
+
+from rest_framework import viewsets
+
+from participants.models import ProvincialOffice
+from programs.api.serializers import (
+    PlanSerializer,
+    ProgramSerializer,
+    ReportingPeriodSerializer,
+    WorkItemSerializer,
+)
+from programs.filtersets import PlanFilterSet, ProgramFilterSet, ReportingPeriodFilterSet, WorkItemFilterSet
+from programs.models import Plan, Program, ReportingPeriod, WorkItem
+
+
+class PlanViewSet(viewsets.ReadOnlyModelViewSet):
+    """The plans, one per year."""
+
+    queryset = Plan.objects.all()
+    serializer_class = PlanSerializer
+    filterset_class = PlanFilterSet
+
+
+class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
+    """The programs of the plans, with their teams."""
+
+    queryset = Program.objects.with_team()
+    serializer_class = ProgramSerializer
+    filterset_class = ProgramFilterSet
+
+
+class WorkItemViewSet(viewsets.ReadOnlyModelViewSet):
+    """The work items, with responsible departments (circular order), participating offices and targets."""
+
+    queryset = WorkItem.objects.with_structure()
+    serializer_class = WorkItemSerializer
+    filterset_class = WorkItemFilterSet
+
+    @cached_property
+    def all_offices(self):
+        # Scope `all` resolves to every office: one query per request instead of 32 rows per item.
+        return list(ProvincialOffice.objects.all())
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "all_offices": self.all_offices}
+
+
+class ReportingPeriodViewSet(viewsets.ReadOnlyModelViewSet):
+    """The reporting periods of each plan year: four quarters and the year."""
+
+    queryset = ReportingPeriod.objects.select_related("plan")
+    serializer_class = ReportingPeriodSerializer
+    filterset_class = ReportingPeriodFilterSet

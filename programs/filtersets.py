@@ -1,0 +1,63 @@
+import django_filters
+from django.db.models import Q
+
+from participants.models import Department, ProvincialOffice
+from programs.choices import OfficeScope
+from programs.models import Plan, Program, ReportingPeriod, WorkItem
+
+
+class PlanFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Plan
+        fields = ["year"]
+
+
+class ProgramFilterSet(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="plan__year", label="Plan year")
+    department = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.all(), method="filter_department", label="Department (lead or participant)"
+    )
+
+    class Meta:
+        model = Program
+        fields = ["year", "number", "department"]
+
+    def filter_department(self, queryset, name, value):
+        return queryset.for_department(value)
+
+
+class WorkItemFilterSet(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="program__plan__year", label="Plan year")
+    program = django_filters.ModelChoiceFilter(queryset=Program.objects.all(), label="Program id")
+    program_number = django_filters.NumberFilter(field_name="program__number", label="Program number (1 for I, ...)")
+    department = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.all(), method="filter_department", label="Responsible department id"
+    )
+    office = django_filters.ModelChoiceFilter(
+        queryset=ProvincialOffice.objects.all(),
+        method="filter_office",
+        label="Participating office id (items that list it, and every item of scope 'all')",
+    )
+    office_scope = django_filters.ChoiceFilter(choices=OfficeScope.choices)
+    search = django_filters.CharFilter(method="filter_search", label="Search title and text")
+
+    class Meta:
+        model = WorkItem
+        fields = ["year", "program", "program_number", "number", "department", "office", "office_scope"]
+
+    def filter_department(self, queryset, name, value):
+        return queryset.for_department(value)
+
+    def filter_office(self, queryset, name, value):
+        return queryset.for_office(value)
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(text__icontains=value))
+
+
+class ReportingPeriodFilterSet(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="plan__year", label="Plan year")
+
+    class Meta:
+        model = ReportingPeriod
+        fields = ["year", "kind"]

@@ -1,0 +1,1 @@
+"""Progress reports on the work items (filled by the progress-reporting work)."""
