@@ -13,6 +13,7 @@ class DepartmentAliasInline(admin.TabularInline):
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["name", "name_zh", "kind", "alias_list", "work_item_count"]
+    ordering = ["name"]
     list_filter = ["kind"]
     search_fields = ["name", "name_zh", "aliases__spelling"]
     inlines = [DepartmentAliasInline]
