@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 
-from participants.models import ApiToken, Department, DepartmentAlias, ProvincialOffice
+from participants.models import ApiToken, Department, DepartmentAlias, Profile, ProvincialOffice
 
 
 class DepartmentAliasInline(admin.TabularInline):
@@ -55,3 +57,40 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # a token is shown once to its owner at creation; the admin cannot show it
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    fields = ["role", "office", "department"]
+    autocomplete_fields = ["office", "department"]
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class PlanpromoUserAdmin(UserAdmin):
+    inlines = [ProfileInline]
+    list_display = ["username", "email", "role", "organisation", "is_active", "is_superuser"]
+    list_select_related = ["profile__office", "profile__department"]
+    list_filter = ["profile__role", "is_active", "is_superuser"]
+
+    @admin.display(description="role", ordering="profile__role")
+    def role(self, user):
+        profile = getattr(user, "profile", None)
+        return profile.get_role_display() if profile else "—"
+
+    @admin.display(description="organisation")
+    def organisation(self, user):
+        profile = getattr(user, "profile", None)
+        return profile.organisation if profile and profile.organisation else "—"
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "office", "department"]
+    list_filter = ["role", "office", "department"]
+    list_select_related = ["user", "office", "department"]
+    search_fields = ["user__username"]
+    autocomplete_fields = ["office", "department"]

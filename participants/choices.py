@@ -13,3 +13,14 @@ class OfficeKind(models.TextChoices):
     AUTONOMOUS_REGION = "autonomous_region", _("Autonomous region")
     MUNICIPALITY = "municipality", _("Municipality")
     CORPS = "corps", _("Production and Construction Corps")
+
+
+class Role(models.TextChoices):
+    OFFICE_REPORTER = "office_reporter", _("Office reporter")
+    DEPARTMENT_STAFF = "department_staff", _("Department staff")
+    ANALYST = "analyst", _("Analyst")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# Roles that act for one organisation, and so must name it.
+ORGANISATION_ROLES = {Role.OFFICE_REPORTER, Role.DEPARTMENT_STAFF}

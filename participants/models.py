@@ -1,9 +1,10 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
-from participants.choices import DepartmentKind, OfficeKind
+from participants.choices import DepartmentKind, OfficeKind, Role
 
 
 class DepartmentQuerySet(models.QuerySet):
@@ -94,3 +95,36 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self):
         return f"{self.name or self.token_key} ({self.user})"
+
+
+class Profile(models.Model):
+    """Ties a user to a role and, for office reporters and department staff, to the one organisation they act
+    for. Administrators also get Django's staff and superuser flags, which open the admin."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    office = models.ForeignKey(
+        ProvincialOffice, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="members")
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="profile_role_valid"),
+            models.CheckConstraint(
+                condition=Q(role=Role.OFFICE_REPORTER, office__isnull=False, department__isnull=True)
+                | Q(role=Role.DEPARTMENT_STAFF, office__isnull=True, department__isnull=False)
+                | Q(role__in=[Role.ANALYST, Role.ADMINISTRATOR], office__isnull=True, department__isnull=True),
+                name="profile_organisation_matches_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}{': ' + str(self.organisation) if self.organisation else ''})"
+
+    @property
+    def organisation(self):
+        return self.office or self.department

@@ -24,7 +24,8 @@ def api_client():
 
 @pytest.fixture
 def user(db):
-    return UserFactory()
+    """A signed-in analyst: reads everything published, writes nothing."""
+    return UserFactory(profile__role="analyst")
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from participants.choices import DepartmentKind
-from participants.models import Department
+from participants.choices import DepartmentKind, Role
+from participants.models import Department, Profile
 from programs.choices import OfficeScope
 from programs.models import Plan, Program, WorkItem
 
@@ -15,9 +15,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ["username"]
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("correct-horse-battery")
+    profile = factory.RelatedFactory("tests.factories.ProfileFactory", factory_related_name="user")
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Profile
+
+    role = Role.ANALYST
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):

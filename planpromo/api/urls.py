@@ -1,9 +1,12 @@
 """The API under /api/v1/: one router for every app's viewsets."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from participants.api.auth import ObtainTokenView
 from participants.api.views import DepartmentViewSet, ProvincialOfficeViewSet
 from programs.api.views import PlanViewSet, ProgramViewSet, ReportingPeriodViewSet, WorkItemViewSet
+from tracking.api.views import ReportViewSet
 
 router = DefaultRouter()
 router.register("plans", PlanViewSet)
@@ -12,5 +15,9 @@ router.register("offices", ProvincialOfficeViewSet)
 router.register("programs", ProgramViewSet)
 router.register("work-items", WorkItemViewSet)
 router.register("periods", ReportingPeriodViewSet)
+router.register("updates", ReportViewSet, basename="report")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    *router.urls,
+]

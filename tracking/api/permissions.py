@@ -1,0 +1,21 @@
+"""DRF permission classes: thin wrappers that ask tracking.permissions."""
+
+from rest_framework import permissions as drf
+
+from tracking import permissions
+
+
+class HasRole(drf.BasePermission):
+    """Signed in with a role; analysts (and users without a writing role) may only read."""
+
+    message = "You need a role in planpromo to use this."
+
+    def has_permission(self, request, view):
+        if not permissions.has_role(request.user):
+            return False
+        if request.method in drf.SAFE_METHODS:
+            return True
+        if not permissions.can_write(request.user):
+            self.message = "Your role can read but not write."
+            return False
+        return True

@@ -1,0 +1,143 @@
+from django.urls import reverse
+from rest_framework import serializers
+
+from participants.api.serializers import DepartmentBriefSerializer, ProvincialOfficeBriefSerializer
+from participants.models import Department, ProvincialOffice
+from programs.api.serializers import WorkItemBriefSerializer
+from programs.models import ReportingPeriod, WorkItem
+from tracking.choices import ReportStatus
+from tracking.models import Attachment, Report, TargetValue
+
+
+class PeriodBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportingPeriod
+        fields = ["id", "label"]
+
+
+class TargetValueSerializer(serializers.ModelSerializer):
+    target = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = TargetValue
+        fields = ["target", "value"]
+
+
+class TargetValueInputSerializer(serializers.Serializer):
+    target = serializers.IntegerField(min_value=1)
+    value = serializers.IntegerField(min_value=0, max_value=2_000_000_000)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "size", "content_type", "url"]
+
+    def get_url(self, attachment) -> str:
+        path = reverse("tracking:attachment_download", args=[attachment.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    """A report as read."""
+
+    work_item = WorkItemBriefSerializer(read_only=True)
+    office = ProvincialOfficeBriefSerializer(read_only=True, allow_null=True)
+    department = DepartmentBriefSerializer(read_only=True, allow_null=True)
+    period = PeriodBriefSerializer(read_only=True)
+    target_values = TargetValueSerializer(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "work_item",
+            "office",
+            "department",
+            "period",
+            "status",
+            "percent_complete",
+            "summary",
+            "achievements",
+            "problems",
+            "next_steps",
+            "target_values",
+            "attachments",
+            "state",
+            "submitted_by",
+            "submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ReportWriteSerializer(serializers.Serializer):
+    """A report as written: create (work_item and period required) or PATCH (version required, or If-Match).
+
+    Field validation lives here; the rules that need the database (participation, rights, duplicates, the
+    period's plan) live in tracking.services, whose errors come back as 400/403 with the same shape."""
+
+    work_item = serializers.PrimaryKeyRelatedField(queryset=WorkItem.objects.select_related("program"), required=False)
+    period = serializers.PrimaryKeyRelatedField(queryset=ReportingPeriod.objects.all(), required=False)
+    office = serializers.PrimaryKeyRelatedField(
+        queryset=ProvincialOffice.objects.all(), required=False, allow_null=True
+    )
+    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=ReportStatus.choices, required=False)
+    percent_complete = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    summary = serializers.CharField(required=False, max_length=20000)
+    achievements = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    problems = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    next_steps = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    target_values = TargetValueInputSerializer(many=True, required=False)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    def validate(self, attrs):
+        creating = self.instance is None
+        if creating:
+            missing = [name for name in ("work_item", "period", "summary") if name not in attrs]
+            if missing:
+                raise serializers.ValidationError({name: ["This field is required."] for name in missing})
+        else:
+            fixed = [name for name in ("work_item", "period", "office", "department") if name in attrs]
+            if fixed:
+                raise serializers.ValidationError({name: ["This field cannot be changed."] for name in fixed})
+        return attrs
+
+
+class ReviewCommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class ReturnSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=20000)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    user = serializers.CharField(allow_null=True)
+    transition = serializers.CharField(allow_null=True)
+    state = serializers.CharField()
+    changes = serializers.ListField(child=serializers.DictField())

@@ -1,0 +1,38 @@
+import django_filters
+
+from participants.models import Department, ProvincialOffice
+from programs.models import Program, ReportingPeriod, WorkItem
+from tracking.choices import ReportState, ReportStatus
+from tracking.models import Report
+
+
+class ReportFilterSet(django_filters.FilterSet):
+    """One filterset for the reports list of the API and of the pages."""
+
+    work_item = django_filters.ModelChoiceFilter(queryset=WorkItem.objects.all())
+    program = django_filters.ModelChoiceFilter(field_name="work_item__program", queryset=Program.objects.all())
+    program_number = django_filters.NumberFilter(field_name="work_item__program__number")
+    office = django_filters.ModelChoiceFilter(queryset=ProvincialOffice.objects.all())
+    department = django_filters.ModelChoiceFilter(queryset=Department.objects.all())
+    period = django_filters.ModelChoiceFilter(queryset=ReportingPeriod.objects.all())
+    year = django_filters.NumberFilter(field_name="period__plan__year")
+    status = django_filters.MultipleChoiceFilter(choices=ReportStatus.choices)
+    state = django_filters.MultipleChoiceFilter(choices=ReportState.choices)
+    submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+
+    class Meta:
+        model = Report
+        fields = [
+            "work_item",
+            "program",
+            "program_number",
+            "office",
+            "department",
+            "period",
+            "year",
+            "status",
+            "state",
+            "submitted_after",
+            "submitted_before",
+        ]

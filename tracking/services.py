@@ -1,0 +1,349 @@
+"""Every write to reports: creation, edits, the review workflow and attachments.
+
+Each service is keyword-only and atomic; it locks the report row (select_for_update), checks the user's right
+(tracking.permissions: PermissionDenied), the state and the version (VersionConflict), validates
+(ValidationError with field errors), saves with the history user and the transition as change reason, and logs
+the event after commit. The API, the web pages and the admin all call these.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import PurePath
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from planpromo.exceptions import VersionConflict
+from programs.models import Target
+from tracking import permissions
+from tracking.choices import TRANSITIONS, Transition
+from tracking.models import Attachment, Report, TargetValue
+
+logger = logging.getLogger("planpromo.audit")
+
+EDITABLE_FIELDS = ("status", "percent_complete", "summary", "achievements", "problems", "next_steps")
+
+
+def _audit(event: str, *, user, report: Report, **fields):
+    def log():
+        try:
+            from planpromo.audit import audit_log
+        except ImportError:  # the audit module is optional in development setups
+            logger.info("%s report=%s user=%s %s", event, report.pk, user, fields)
+        else:
+            audit_log(event, user=user, report=report.pk, **fields)
+
+    transaction.on_commit(log)
+
+
+def _save(report: Report, *, user, transition: Transition):
+    """Validate and save the report as one new version, recorded in its history."""
+    report.version += 1 if report.pk else 0
+    report.full_clean(validate_unique=False, validate_constraints=False)
+    report._history_user = user
+    report._change_reason = transition.value
+    report.save()
+
+
+def _locked(report: Report) -> Report:
+    """The report re-read under a row lock: concurrent writers queue here, and see each other's versions."""
+    return Report.objects.select_for_update().select_related("work_item__program", "period").get(pk=report.pk)
+
+
+def _check_version(report: Report, version, via_if_match: bool):
+    if version is None:
+        return
+    try:
+        sent = int(version)
+    except (TypeError, ValueError):
+        raise ValidationError({"version": _("The version must be a whole number.")}) from None
+    if sent != report.version:
+        raise VersionConflict(current_version=report.version, sent_version=sent, via_if_match=via_if_match)
+
+
+def _validate_organisation(*, work_item, office, department):
+    if (office is None) == (department is None):
+        raise ValidationError(_("A report comes from exactly one organisation: an office or a department."))
+    if office is not None and not permissions.office_may_report_on(office, work_item):
+        raise ValidationError(
+            {
+                "work_item": _("%(office)s does not take part in work item %(code)s.")
+                % {"office": office, "code": work_item.code}
+            }
+        )
+    if department is not None and not permissions.department_may_report_on(department, work_item):
+        raise ValidationError(
+            {
+                "work_item": _(
+                    "%(department)s is not responsible for work item %(code)s and does not lead its program."
+                )
+                % {"department": department, "code": work_item.code}
+            }
+        )
+
+
+def _set_target_values(report: Report, target_values, *, user):
+    """Make the report's target values those given: [(target or target id, value)], each target of its item."""
+    if target_values is None:
+        return
+    wanted: dict[int, int] = {}
+    errors = []
+    item_targets = {t.pk: t for t in Target.objects.filter(work_item=report.work_item_id)}
+    for target, value in target_values:
+        target_id = getattr(target, "pk", target)
+        if target_id not in item_targets:
+            errors.append(
+                _("Target %(id)s is not a target of work item %(code)s.")
+                % {"id": target_id, "code": report.work_item.code}
+            )
+            continue
+        if target_id in wanted:
+            errors.append(_("Target %(id)s is given twice.") % {"id": target_id})
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            errors.append(_("The value of a target is a whole number of 0 or more."))
+            continue
+        wanted[target_id] = value
+    if errors:
+        raise ValidationError({"target_values": errors})
+    existing = {tv.target_id: tv for tv in report.target_values.all()}
+    for target_id, tv in existing.items():
+        if target_id not in wanted:
+            tv._history_user = user
+            tv.delete()
+    for target_id, value in wanted.items():
+        tv = existing.get(target_id)
+        if tv is None:
+            tv = TargetValue(report=report, target_id=target_id, value=value)
+        elif tv.value == value:
+            continue
+        tv.value = value
+        tv._history_user = user
+        tv.save()
+
+
+@transaction.atomic
+def report_create(*, user, work_item, period, office=None, department=None, fields: dict, target_values=None) -> Report:
+    """Create a draft report.
+
+    1. When the user acts for one organisation and names none, it is theirs.
+    2. Check the right to report for that organisation, and that it takes part in (or is responsible for) the item.
+    3. Check the period is of the item's plan; validate the fields; save; record history; set the target values.
+    A second report for the same item, organisation and period is refused by the database's unique constraint,
+    whatever the timing of two racing requests.
+    """
+    if office is None and department is None:
+        office, department = permissions.user_office(user), permissions.user_department(user)
+    if not permissions.can_create_report(user, work_item, office=office, department=department):
+        raise PermissionDenied(_("You cannot report for this organisation."))
+    _validate_organisation(work_item=work_item, office=office, department=department)
+    if period.plan_id != work_item.program.plan_id:
+        raise ValidationError({"period": _("The period belongs to another plan than the work item.")})
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set.") for name in unknown})
+    report = Report(work_item=work_item, period=period, office=office, department=department, created_by=user, **fields)
+    duplicate = Report.objects.filter(work_item=work_item, period=period, office=office, department=department)
+    if duplicate.exists():
+        raise ValidationError({"__all__": [_duplicate_message(office)]})
+    try:
+        with transaction.atomic():
+            _save(report, user=user, transition=Transition.CREATE)
+    except IntegrityError as exc:
+        # The constraint caught a racing creation that the check above could not see.
+        if duplicate.exists():
+            raise ValidationError({"__all__": [_duplicate_message(office)]}) from exc
+        raise
+    _set_target_values(report, target_values, user=user)
+    _audit("report.create", user=user, report=report)
+    return report
+
+
+def _duplicate_message(office):
+    if office is not None:
+        return _("This office already has a report on this work item for this period.")
+    return _("This department already has a report on this work item for this period.")
+
+
+@transaction.atomic
+def report_update(*, report, user, version, fields: dict, target_values=None, via_if_match=False) -> Report:
+    """Edit an open report (draft or returned) of the user's organisation.
+
+    Locks the row, refuses a missing or stale version (no lost updates), validates, saves one new version.
+    """
+    report = _locked(report)
+    if not permissions.can_edit_report(user, report):
+        if not permissions.can_view_report(user, report):
+            raise Report.DoesNotExist
+        raise PermissionDenied(
+            _("Only the reporting organisation can edit a report, and only while it is a draft or returned.")
+        )
+    if version is None:
+        raise ValidationError({"version": _("Send the version you read (in the body or as If-Match).")})
+    _check_version(report, version, via_if_match)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
+    for name, value in fields.items():
+        setattr(report, name, value)
+    _save(report, user=user, transition=Transition.EDIT)
+    _set_target_values(report, target_values, user=user)
+    _audit("report.edit", user=user, report=report, version=report.version)
+    return report
+
+
+def _transition(report, *, user, transition: Transition, allowed, version=None, via_if_match=False, **changes):
+    sources, target = TRANSITIONS[transition]
+    report = _locked(report)
+    if not permissions.can_view_report(user, report):
+        raise Report.DoesNotExist
+    _check_version(report, version, via_if_match)
+    if report.state not in sources:
+        raise ValidationError(
+            {
+                "state": _("A %(state)s report cannot be %(action)s.")
+                % {"state": report.get_state_display().lower(), "action": transition.label.lower()}
+            }
+        )
+    if not allowed(user, report):
+        raise PermissionDenied(_("You are not allowed to do this with this report."))
+    report.state = target
+    for name, value in changes.items():
+        setattr(report, name, value)
+    _save(report, user=user, transition=transition)
+    _audit(f"report.{transition.value}", user=user, report=report, state=report.state)
+    return report
+
+
+@transaction.atomic
+def report_submit(*, report, user, version=None, via_if_match=False) -> Report:
+    """Submit a draft or returned report for review (by its organisation)."""
+    return _transition(
+        report,
+        user=user,
+        transition=Transition.SUBMIT,
+        allowed=permissions.can_edit_report,
+        version=version,
+        via_if_match=via_if_match,
+        submitted_by=user,
+        submitted_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def report_accept(*, report, user, comment: str = "", version=None, via_if_match=False) -> Report:
+    """Accept a submitted report (by a reviewer of its item)."""
+    return _transition(
+        report,
+        user=user,
+        transition=Transition.ACCEPT,
+        allowed=permissions.can_review_report,
+        version=version,
+        via_if_match=via_if_match,
+        reviewed_by=user,
+        reviewed_at=timezone.now(),
+        review_comment=comment or "",
+    )
+
+
+@transaction.atomic
+def report_return(*, report, user, comment: str, version=None, via_if_match=False) -> Report:
+    """Return a submitted report to its organisation with the reviewer's comment (required)."""
+    if not (comment or "").strip():
+        raise ValidationError({"comment": _("Say what must change: a returned report needs a comment.")})
+    return _transition(
+        report,
+        user=user,
+        transition=Transition.RETURN,
+        allowed=permissions.can_review_report,
+        version=version,
+        via_if_match=via_if_match,
+        reviewed_by=user,
+        reviewed_at=timezone.now(),
+        review_comment=comment.strip(),
+    )
+
+
+# --- Attachments ------------------------------------------------------------------------------------------------
+
+
+def sanitize_filename(name: str) -> str:
+    """A safe display name: the last path component only, no traversal, no control characters, bounded."""
+    base = PurePath(str(name).replace("\\", "/")).name
+    base = "".join(ch for ch in base if ch.isprintable()).strip().lstrip(".")
+    safe = get_valid_filename(base) if base else ""
+    return (safe or "attachment")[:200]
+
+
+def detect_content_type(uploaded_file) -> str | None:
+    """The file's type from its first bytes (not its name or the client's Content-Type), if allowed."""
+    uploaded_file.seek(0)
+    head = uploaded_file.read(8192)
+    uploaded_file.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in settings.ATTACHMENT_CONTENT_TYPES:
+        return None
+    return kind.mime
+
+
+@transaction.atomic
+def attachment_add(*, report, user, uploaded_file) -> Attachment:
+    """Attach evidence to an open report of the user's organisation: size limit, type checked by content, name
+    sanitized, stored under a random name. The file is written only when the row is; a failure leaves neither."""
+    report = _locked(report)
+    if not permissions.can_edit_report(user, report):
+        if not permissions.can_view_report(user, report):
+            raise Report.DoesNotExist
+        raise PermissionDenied(_("Only the reporting organisation can attach files, while the report is open."))
+    size = uploaded_file.size or 0
+    if size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    if size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file is too large (%(size)s bytes; the limit is %(limit)s bytes).")
+                % {"size": size, "limit": settings.ATTACHMENT_MAX_BYTES}
+            }
+        )
+    content_type = detect_content_type(uploaded_file)
+    if content_type is None:
+        raise ValidationError(
+            {"file": _("This type of file is not accepted: attach a PDF, an office document or an image.")}
+        )
+    name = sanitize_filename(uploaded_file.name)
+    expected_suffix = settings.ATTACHMENT_CONTENT_TYPES[content_type]
+    stored_name = PurePath(name).stem + expected_suffix  # the suffix follows the content, not the client's claim
+    attachment = Attachment(report=report, name=name, size=size, content_type=content_type, uploaded_by=user)
+    attachment.file.save(stored_name, uploaded_file, save=False)
+    storage, path = attachment.file.storage, attachment.file.name
+    try:
+        attachment._history_user = user
+        attachment.save()
+        _save(report, user=user, transition=Transition.ATTACH)
+    except Exception:
+        storage.delete(path)  # the row is not written: neither is the file
+        raise
+    _audit("report.attach", user=user, report=report, attachment=attachment.pk)
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, attachment, user) -> None:
+    """Remove an attachment from an open report of the user's organisation; the file goes after commit."""
+    report = _locked(attachment.report)
+    if not permissions.can_edit_report(user, report):
+        if not permissions.can_view_report(user, report):
+            raise Report.DoesNotExist
+        raise PermissionDenied(_("Attachments can be removed only from an open report, by its organisation."))
+    storage, path = attachment.file.storage, attachment.file.name
+    attachment._history_user = user
+    attachment.delete()
+    _save(report, user=user, transition=Transition.DETACH)
+    transaction.on_commit(lambda: storage.delete(path))
+    _audit("report.detach", user=user, report=report, attachment=path)
