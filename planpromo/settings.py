@@ -4,13 +4,22 @@ DATABASE_URL          unset: an SQLite file under var/ (the embedded default); p
 DJANGO_SECRET_KEY     required when DJANGO_DEBUG is off
 DJANGO_DEBUG          1/true/yes to turn debug on (default: on, for the embedded default)
 DJANGO_ALLOWED_HOSTS  comma-separated host names
+DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated origins (https://planpromo.example.org) for forms posted via a proxy
+DJANGO_SECURE_SSL_REDIRECT  redirect http to https (default: on when debug is off)
+DJANGO_SECURE_PROXY_SSL_HEADER  "HTTP_X_FORWARDED_PROTO,https" when a proxy terminates TLS and sets that header
+DJANGO_SECURE_HSTS_SECONDS  Strict-Transport-Security max-age (default: one year when debug is off)
+DJANGO_TRUSTED_PROXY_COUNT  proxies in front of the app that append to X-Forwarded-For (default 0: REMOTE_ADDR)
+DJANGO_SESSION_COOKIE_AGE  seconds a sign-in lasts (default 8 hours)
+DJANGO_LOG_FORMAT     json or text (default: json when debug is off)
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PLANPROMO_VAR_DIR", BASE_DIR / "var"))
@@ -50,8 +59,10 @@ THIRD_PARTY_APPS = [
     "rest_framework",
     "django_filters",
     "knox",
+    "axes",
 ]
 LOCAL_APPS = [
+    "planpromo",
     "participants",
     "programs",
     "tracking",
@@ -60,6 +71,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "planpromo.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lock-out flagged during sign-in into the lock-out response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "planpromo.urls"
@@ -108,12 +123,70 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ---------------------------------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out user+address is refused before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# A sign-in lasts a working day and ends with the browser.
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# django-axes: 5 failed sign-ins for one user name from one address lock that pair out for 15 minutes. Locking
+# the pair (not the user alone) keeps an attacker elsewhere from locking a province's reporter out of the system.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "planpromo.middleware.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "planpromo.audit.client_address"
+AXES_VERBOSE = False  # planpromo.audit records sign-ins, failures and lock-outs itself
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+
+# --- Security -----------------------------------------------------------------------------------------------------
+# Off in debug so that `make run` serves plain http on localhost; on in production, where `check --deploy` is clean.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# The orchestrator's probes reach the process directly over http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+if proxy_header := env_list("DJANGO_SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = tuple(proxy_header)
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 60 * 60)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# Everything comes from this origin: no CDN, no inline script, no inline style. The admin runs under it as it is.
+CONTENT_SECURITY_POLICY = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# In debug the policy only reports (in the browser console), so Django's debug pages with their inline styles
+# still show; production enforces it.
+if DEBUG:
+    SECURE_CSP_REPORT_ONLY = CONTENT_SECURITY_POLICY
+else:
+    SECURE_CSP = CONTENT_SECURITY_POLICY
 
 # --- I18n ---------------------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -156,10 +229,28 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
 }
 
+# One JSON object a line on stdout in production, for the log collector; planpromo.audit is the record of who did
+# what (sign-ins, failures, lock-outs, tokens, report transitions).
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "planpromo.audit": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+    },
 }
