@@ -1,15 +1,17 @@
 """Probes for the orchestrator: /healthz says the process answers, /readyz that it can reach its database.
 
-Both are plain Django views outside the API (no authentication, no session, no DRF), cheap enough to be polled
+Both are plain Django views outside the API (open to anyone, no session, no DRF), cheap enough to be polled
 every few seconds.
 """
 
+from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 
+@login_not_required
 @never_cache
 @require_safe
 def healthz(request):
@@ -17,6 +19,7 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+@login_not_required
 @never_cache
 @require_safe
 def readyz(request):
