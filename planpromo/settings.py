@@ -4,6 +4,8 @@ DATABASE_URL          unset: an SQLite file under var/ (the embedded default); p
 DJANGO_SECRET_KEY     required when DJANGO_DEBUG is off
 DJANGO_DEBUG          1/true/yes to turn debug on (default: on, for the embedded default)
 DJANGO_ALLOWED_HOSTS  comma-separated host names
+DJANGO_THROTTLE_USER  API requests a signed-in user may make (default 5000/hour; empty: no limit)
+DJANGO_THROTTLE_ANON  API requests an anonymous address may make (default 100/hour; empty: no limit)
 DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated origins (https://planpromo.example.org) for forms posted via a proxy
 DJANGO_SECURE_SSL_REDIRECT  redirect http to https (default: on when debug is off)
 DJANGO_SECURE_PROXY_SSL_HEADER  "HTTP_X_FORWARDED_PROTO,https" when a proxy terminates TLS and sets that header
@@ -59,6 +61,8 @@ THIRD_PARTY_APPS = [
     "rest_framework",
     "django_filters",
     "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc as static files: the docs load nothing from a CDN
     "axes",
 ]
 LOCAL_APPS = [
@@ -217,7 +221,28 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "planpromo.api.filters.OrderingFilter",
+    ],
+    # Every endpoint also answers ?format=csv and ?format=xlsx; a list as a file is every matching row, streamed.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "planpromo.api.renderers.CSVRenderer",
+        "planpromo.api.renderers.XLSXRenderer",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "planpromo.api.schema.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "planpromo.api.throttling.AnonRateThrottle",
+        "planpromo.api.throttling.UserRateThrottle",
+    ],
+    # An analyst's script paging through every report stays well under the user rate; an empty value turns a
+    # limit off. The counts live in the default cache (per process: each worker counts on its own).
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("DJANGO_THROTTLE_USER", "5000/hour") or None,
+        "anon": os.environ.get("DJANGO_THROTTLE_ANON", "100/hour") or None,
+    },
     "DEFAULT_PAGINATION_CLASS": "planpromo.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "planpromo.api.exceptions.exception_handler",
@@ -227,6 +252,36 @@ KNOX_TOKEN_MODEL = "participants.ApiToken"
 REST_KNOX = {
     "TOKEN_TTL": None,  # API tokens live until revoked unless created with an expiry
     "AUTH_HEADER_PREFIX": "Token",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "planpromo API",
+    "DESCRIPTION": (
+        "The implementation of SIPO's Promotional Plans for the National Patent Development Strategy: the plan "
+        "structure (programs, work items, targets, participating offices and departments) and the progress "
+        "reports on it.\n\n"
+        "Authenticate with a personal token in the header `Authorization: Token <key>`. Lists are paged "
+        "(`page`, `page_size` up to 500), filtered by the parameters listed for each, ordered with `ordering=` "
+        "and searched with `search=` where offered. Every list also answers `?format=csv` (UTF-8 with a "
+        "byte-order mark, opens in Excel) and `?format=xlsx` with every matching row, unpaged. Errors are JSON "
+        "with a `detail` message, or per field for a 400; over the rate limit the answer is 429 with `Retry-After`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True, "validatorUrl": None},
+    "TAGS": [
+        {"name": "plans", "description": "The yearly Promotional Plans."},
+        {"name": "programs", "description": "The programs of each plan, with lead and participant departments."},
+        {"name": "work-items", "description": "The work items of the programs, with departments, offices, targets."},
+        {"name": "periods", "description": "The reporting periods of each plan year."},
+        {"name": "departments", "description": "Central departments (SIPO departments and other ministries)."},
+        {"name": "offices", "description": "The 32 provincial-level intellectual property offices."},
+    ],
 }
 
 # One JSON object a line on stdout in production, for the log collector; planpromo.audit is the record of who did

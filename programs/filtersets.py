@@ -1,5 +1,7 @@
 import django_filters
 from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from participants.models import Department, ProvincialOffice
 from programs.choices import OfficeScope
@@ -17,11 +19,16 @@ class ProgramFilterSet(django_filters.FilterSet):
     department = django_filters.ModelChoiceFilter(
         queryset=Department.objects.all(), method="filter_department", label="Department (lead or participant)"
     )
+    search = django_filters.CharFilter(method="filter_search", label="Search name and objective")
 
     class Meta:
         model = Program
         fields = ["year", "number", "department"]
 
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(objective__icontains=value))
+
+    @extend_schema_field(OpenApiTypes.INT)  # an id in the query, a Department here
     def filter_department(self, queryset, name, value):
         return queryset.for_department(value)
 
@@ -45,9 +52,11 @@ class WorkItemFilterSet(django_filters.FilterSet):
         model = WorkItem
         fields = ["year", "program", "program_number", "number", "department", "office", "office_scope"]
 
+    @extend_schema_field(OpenApiTypes.INT)  # an id in the query, a Department here
     def filter_department(self, queryset, name, value):
         return queryset.for_department(value)
 
+    @extend_schema_field(OpenApiTypes.INT)  # an id in the query, a ProvincialOffice here
     def filter_office(self, queryset, name, value):
         return queryset.for_office(value)
 

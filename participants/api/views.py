@@ -11,6 +11,7 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Department.objects.with_aliases()
     serializer_class = DepartmentSerializer
     filterset_class = DepartmentFilterSet
+    ordering_fields = ["name", "name_zh", "kind"]
 
 
 class ProvincialOfficeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -19,3 +20,4 @@ class ProvincialOfficeViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ProvincialOffice.objects.all()
     serializer_class = ProvincialOfficeSerializer
     filterset_class = ProvincialOfficeFilterSet
+    ordering_fields = ["short_name", "name", "name_zh", "region", "kind", "code"]

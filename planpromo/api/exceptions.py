@@ -40,4 +40,8 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(
             {"non_field_errors": ["This conflicts with existing data (a database constraint refused it)."]}
         )
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, exceptions.Throttled) and response is not None and exc.wait is not None:
+        # DRF says it in words and in the Retry-After header; a script reads the number here.
+        response.data["retry_after"] = int(exc.wait)
+    return response

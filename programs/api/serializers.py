@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from participants.api.serializers import DepartmentBriefSerializer, ProvincialOfficeBriefSerializer
@@ -58,6 +59,7 @@ class WorkItemSerializer(serializers.ModelSerializer):
             "targets",
         ]
 
+    @extend_schema_field(ProvincialOfficeBriefSerializer(many=True))
     def get_offices(self, item) -> list[dict]:
         """The participating offices, resolved: all 32 for scope `all` (listed once per request by the view)."""
         offices = item.resolved_offices(self.context["all_offices"])

@@ -19,6 +19,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Plan.objects.all()
     serializer_class = PlanSerializer
     filterset_class = PlanFilterSet
+    ordering_fields = ["year", "issued_on"]
 
 
 class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
@@ -27,6 +28,7 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Program.objects.with_team()
     serializer_class = ProgramSerializer
     filterset_class = ProgramFilterSet
+    ordering_fields = {"year": "plan__year", "number": ("plan__year", "number"), "name": "name"}
 
 
 class WorkItemViewSet(viewsets.ReadOnlyModelViewSet):
@@ -35,6 +37,13 @@ class WorkItemViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = WorkItem.objects.with_structure()
     serializer_class = WorkItemSerializer
     filterset_class = WorkItemFilterSet
+    ordering_fields = {
+        "year": "program__plan__year",
+        "program": ("program__plan__year", "program__number"),
+        "code": ("program__plan__year", "program__number", "number"),
+        "title": "title",
+        "office_scope": "office_scope",
+    }
 
     @cached_property
     def all_offices(self):
@@ -51,3 +60,11 @@ class ReportingPeriodViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ReportingPeriod.objects.select_related("plan")
     serializer_class = ReportingPeriodSerializer
     filterset_class = ReportingPeriodFilterSet
+    ordering_fields = {
+        "year": "plan__year",
+        "kind": "kind",
+        "label": "label",
+        "start": "start",
+        "end": "end",
+        "due": "due",
+    }

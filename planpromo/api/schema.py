@@ -1,0 +1,131 @@
+"""The OpenAPI schema (drf-spectacular): the error responses every operation can give, and the file formats.
+
+`AutoSchema` is the project's DEFAULT_SCHEMA_CLASS, so an endpoint added later is documented with these without
+doing anything: 400 where it takes filters or a body, 401/403 where it needs a signed-in user, 404 where its path
+names an object, 429 where it is throttled; and its `format` parameter and CSV/XLSX responses say what a file is.
+"""
+
+from drf_spectacular import openapi
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from rest_framework import permissions, serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in words.")
+
+
+class ThrottledSerializer(ErrorSerializer):
+    retry_after = serializers.IntegerField(help_text="Seconds to wait before the next request (as `Retry-After`).")
+
+
+VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "description": "For each field, query parameter or `non_field_errors`, the messages saying what is wrong.",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+
+ERROR_RESPONSES = {
+    "400": OpenApiResponse(
+        VALIDATION_ERROR_SCHEMA,
+        description="Invalid input: a filter, `ordering` or body field has a value that cannot be used.",
+        examples=[
+            OpenApiExample(
+                "Unknown filter value",
+                value={"office": ["Select a valid choice. That choice is not one of the available choices."]},
+            ),
+            OpenApiExample(
+                "Unknown ordering field",
+                value={"ordering": ["Cannot order by 'size'. Choose from: id, title (prefix '-' for descending)."]},
+            ),
+        ],
+    ),
+    "401": OpenApiResponse(
+        ErrorSerializer,
+        description="Not signed in: send `Authorization: Token <key>` (or use a signed-in browser session).",
+        examples=[
+            OpenApiExample("No credentials", value={"detail": "Authentication credentials were not provided."}),
+            OpenApiExample("Revoked or expired token", value={"detail": "Invalid token."}),
+        ],
+    ),
+    "403": OpenApiResponse(
+        ErrorSerializer,
+        description="Signed in, but this user's role does not allow the request.",
+        examples=[
+            OpenApiExample("Not allowed", value={"detail": "You do not have permission to perform this action."})
+        ],
+    ),
+    "404": OpenApiResponse(
+        ErrorSerializer,
+        description="No such object, or not one this user can see.",
+        examples=[OpenApiExample("Not found", value={"detail": "No object matches the given query."})],
+    ),
+    "429": OpenApiResponse(
+        ThrottledSerializer,
+        description="Too many requests: wait the number of seconds in `Retry-After`, then try again.",
+        examples=[
+            OpenApiExample(
+                "Throttled",
+                value={"detail": "Request was throttled. Expected available in 37 seconds.", "retry_after": 37},
+            )
+        ],
+    ),
+}
+
+RETRY_AFTER_HEADER = {
+    "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before the next request."}
+}
+
+EXPORT_SCHEMAS = {
+    "text/csv": {"type": "string", "description": "CSV in UTF-8 with a byte-order mark; a header row first."},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "type": "string",
+        "format": "binary",
+        "description": "An Excel workbook with one sheet; a header row first.",
+    },
+}
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _get_format_parameters(self):
+        parameters = super()._get_format_parameters()
+        for parameter in parameters:
+            parameter["description"] = (
+                "The response format: `json` (the default), or a file, `csv` (UTF-8 with a byte-order mark, for "
+                "Excel) or `xlsx`. A list as a file holds every row matching the filters, in the requested "
+                "order, not one page; nested fields become columns such as `program.number`, lists are joined "
+                'with "; ".'
+            )
+        return parameters
+
+    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
+        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
+        for media_type, content in response.get("content", {}).items():
+            if media_type in EXPORT_SCHEMAS:
+                content.clear()
+                content["schema"] = dict(EXPORT_SCHEMAS[media_type])
+        return response
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in self.error_codes():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    ERROR_RESPONSES[code], code, ["application/json"], direction
+                )
+                if code == "429":
+                    responses[code]["headers"] = dict(RETRY_AFTER_HEADER)
+        return responses
+
+    def error_codes(self) -> list[str]:
+        codes = []
+        if self.method in UNSAFE_METHODS or (self._is_list_view() and self.get_filter_backends()):
+            codes.append("400")
+        if any(not isinstance(p, permissions.AllowAny) for p in self.view.get_permissions()):
+            codes += ["401", "403"]
+        if "{" in self.path:
+            codes.append("404")
+        if self.view.get_throttles():
+            codes.append("429")
+        return codes

@@ -1,0 +1,69 @@
+"""`ordering=` and `search=` on the lists: documented names, real order, and a 400 for a name that is not offered."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def results(client, url, **params):
+    response = client.get(url, {"page_size": 500, **params})
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def test_work_items_order_by_code_and_title(auth_client):
+    default = [item["code"] for item in results(auth_client, "/api/v1/work-items/", year=2012)]
+    assert default[:3] == ["I.1", "I.2", "I.3"]
+    descending = [item["code"] for item in results(auth_client, "/api/v1/work-items/", year=2012, ordering="-code")]
+    assert descending == default[::-1]
+    titles = [item["title"] for item in results(auth_client, "/api/v1/work-items/", year=2012, ordering="title")]
+    assert titles == sorted(titles) and len(titles) == 34
+
+
+def test_ordering_by_several_fields(auth_client):
+    items = results(auth_client, "/api/v1/work-items/", year=2012, ordering="office_scope,-code")
+    keys = [(item["office_scope"], item["program"]["number"], item["number"]) for item in items]
+    assert keys == sorted(keys, key=lambda k: (k[0], -k[1], -k[2]))
+
+
+def test_offices_order_by_chinese_name_and_departments_by_name(auth_client):
+    names = [o["short_name"] for o in results(auth_client, "/api/v1/offices/", ordering="-short_name")]
+    assert names == sorted(names, reverse=True) and len(names) == 32
+    departments = [d["name"] for d in results(auth_client, "/api/v1/departments/", ordering="-name")]
+    assert departments == sorted(departments, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "ordering", "unknown"),
+    [
+        ("/api/v1/work-items/", "size", "'size'"),
+        ("/api/v1/work-items/", "title,-program__plan__year", "'-program__plan__year'"),  # lookups are not names
+        ("/api/v1/offices/", "-nonsense", "'-nonsense'"),
+        ("/api/v1/plans/", "id;drop", "'id;drop'"),
+    ],
+)
+def test_unknown_ordering_is_400_naming_the_choices(auth_client, url, ordering, unknown):
+    response = auth_client.get(url, {"ordering": ordering})
+    assert response.status_code == 400
+    [message] = response.json()["ordering"]
+    assert unknown in message and "Choose from:" in message
+
+
+def test_ordering_message_lists_the_valid_names(auth_client):
+    [message] = auth_client.get("/api/v1/work-items/", {"ordering": "x"}).json()["ordering"]
+    assert message == (
+        "Cannot order by 'x'. Choose from: year, program, code, title, office_scope (prefix '-' for descending)."
+    )
+
+
+def test_search_filters_and_ordering_combine(auth_client):
+    items = results(auth_client, "/api/v1/work-items/", search="patent pools", ordering="-code")
+    assert [item["code"] for item in items] == ["V.3", "II.2"]
+    first = results(auth_client, "/api/v1/programs/", year=2012)[0]
+    term = first["name"].split()[-1].upper()  # case does not matter
+    programs = results(auth_client, "/api/v1/programs/", search=term)
+    assert first in programs
+    assert all(term.lower() in (p["name"] + p["objective"]).lower() for p in programs)
+    assert results(auth_client, "/api/v1/offices/", search="广东") == results(
+        auth_client, "/api/v1/offices/", search="Guangdong"
+    )
