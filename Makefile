@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup run test test-sqlite test-postgres lint format serve migrate
+.PHONY: help setup run test test-sqlite test-postgres lint format serve migrate messages
 
 help:
 	@echo "make run    serve the app on the embedded SQLite database at http://$(HOST):$(PORT)"
@@ -21,7 +21,19 @@ $(VENV)/.installed: pyproject.toml
 	echo "$(CURDIR)" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/planpromo-root.pth"
 	touch $@
 
-setup: $(VENV)/.installed
+# The translation catalogues: locale/*/django.po are committed, the .mo files are compiled here (gettext's msgfmt,
+# through Django's compilemessages) whenever a .po is newer.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+$(MO_FILES): %.mo: %.po $(VENV)/.installed
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=var
+	touch $(MO_FILES)
+
+setup: $(VENV)/.installed $(MO_FILES)
+
+# After changing a translatable string: update the catalogues, translate the new entries, then `make setup`.
+messages: setup
+	$(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var \
+		--ignore=static --ignore=tests --ignore=test-artifacts
 
 migrate: setup
 	$(PY) manage.py migrate --noinput

@@ -1,10 +1,12 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.generic import RedirectView
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
 
 from planpromo import health
 from planpromo.api.docs import RedocView, SwaggerView
+from planpromo.views import LoginView, LogoutView, PasswordChangeView, home
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -15,7 +17,12 @@ urlpatterns = [
     path("api/redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/v1/", include("planpromo.api.urls")),
     path("reports/", include("tracking.urls")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("accounts/password/", PasswordChangeView.as_view(), name="password_change"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("", include("programs.urls")),
+    path("", home, name="home"),
 ]
 
 # A database outage raised outside a view (e.g. by the session middleware) is a 503 too, not a 500.
