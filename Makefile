@@ -6,12 +6,15 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# gunicorn worker processes for `make serve`; WEB_CONCURRENCY is the name hosting platforms set.
+WORKERS ?= $(or $(WEB_CONCURRENCY),3)
 
 .PHONY: help setup run test test-sqlite test-postgres lint format serve migrate messages
 
 help:
 	@echo "make run    serve the app on the embedded SQLite database at http://$(HOST):$(PORT)"
 	@echo "make test   ruff, then the whole test suite on SQLite and on a throwaway PostgreSQL cluster"
+	@echo "make serve  production: DJANGO_DEBUG=0, migrations applied, static collected, gunicorn on $(HOST):$(PORT)"
 
 # The virtual environment, rebuilt when pyproject.toml changes. The .pth file makes the project's apps and
 # tests importable from any working directory (pytest plugins, gunicorn, manage.py).
@@ -41,6 +44,16 @@ migrate: setup
 
 run: migrate
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production: needs DJANGO_SECRET_KEY (and DATABASE_URL, DJANGO_ALLOWED_HOSTS): see "Production" in README.md.
+# whitenoise serves the collected static files from the gunicorn workers; logs are JSON lines on stdout.
+serve: export DJANGO_DEBUG = 0
+serve: setup
+	$(PY) manage.py check --deploy
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	exec $(PY) -m gunicorn planpromo.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --timeout 60 --graceful-timeout 30 --max-requests 2000 --max-requests-jitter 200
 
 lint: setup
 	$(VENV)/bin/ruff check .
