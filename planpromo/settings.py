@@ -65,6 +65,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and Redoc as static files: the docs load nothing from a CDN
     "axes",
+    "simple_history",
 ]
 LOCAL_APPS = [
     "planpromo",
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     # Every page requires sign-in unless its view is marked login_not_required (DRF views and the admin are).
     "planpromo.views.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lock-out flagged during sign-in into the lock-out response.
     "axes.middleware.AxesMiddleware",
@@ -223,13 +225,34 @@ STORAGES = {
     },
 }
 
+# --- Evidence attachments ----------------------------------------------------------------------------------------
+ATTACHMENT_MAX_BYTES = int(os.environ.get("PLANPROMO_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# Types detected from the file's content (not its name): PDF, office documents, images.
+ATTACHMENT_CONTENT_TYPES = {
+    "application/pdf": ".pdf",
+    "application/msword": ".doc",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.ms-excel": ".xls",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.ms-powerpoint": ".ppt",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+    "application/vnd.oasis.opendocument.text": ".odt",
+    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 # --- REST framework -----------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["tracking.api.permissions.HasRole"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "planpromo.api.filters.OrderingFilter",

@@ -17,6 +17,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_plan", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # Hashing strength is not under test; PBKDF2 would spend seconds per test creating accounts.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def api_client():
     return APIClient()

@@ -68,10 +68,11 @@ def demo_accounts_ensure(*, password: str | None) -> tuple[list[str], dict]:
     return created, users
 
 
-def demo_reports_ensure(*, users: dict, year: int = 2012, seed: int = 2012, program_numbers=None) -> int:
+def demo_reports_ensure(
+    *, users: dict, year: int = 2012, seed: int = 2012, program_numbers=None, period_labels=None
+) -> int:
     """Reports from every office and responsible department on their items for the plan's quarters, moved
     through the workflow by the services (so that each has its history). Idempotent: existing reports are kept."""
-    rng = random.Random(seed)
     plan = Plan.objects.get(year=year)
     admin, pad = users["admin"], users["pad"]
     offices = list(ProvincialOffice.objects.all())
@@ -83,6 +84,8 @@ def demo_reports_ensure(*, users: dict, year: int = 2012, seed: int = 2012, prog
         Report.objects.filter(period__plan=plan).values_list("work_item_id", "period_id", "office_id", "department_id")
     )
     quarters = list(plan.periods.filter(kind=PeriodKind.QUARTER).order_by("start"))
+    if period_labels is not None:
+        quarters = [q for q in quarters if q.label in period_labels]
     created = 0
     for index, period in enumerate(quarters):
         share, (low, high) = QUARTER_PROGRESS[min(index, len(QUARTER_PROGRESS) - 1)]
@@ -91,6 +94,8 @@ def demo_reports_ensure(*, users: dict, year: int = 2012, seed: int = 2012, prog
             organisations += [(None, department) for department in item.responsible_departments]
             for office, department in organisations:
                 key = (item.pk, period.pk, office.pk if office else None, department.pk if department else None)
+                # One generator per report, seeded by what it is about: the same data whatever already exists.
+                rng = random.Random(f"{seed}:{item.code}:{period.label}:{office or department}")
                 if key in existing or rng.random() > share:
                     continue
                 created += _demo_report(rng, item, period, office, department, admin, pad, low, high, index)

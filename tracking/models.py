@@ -4,6 +4,8 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -70,7 +72,9 @@ class Report(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.NOT_STARTED
     )
-    percent_complete = models.PositiveSmallIntegerField(_("percent complete"), default=0)
+    percent_complete = models.PositiveSmallIntegerField(
+        _("percent complete"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
     summary = models.TextField(_("summary"))
     achievements = models.TextField(_("achievements"), blank=True)
     problems = models.TextField(_("problems and risks"), blank=True)
@@ -173,8 +177,6 @@ class Report(models.Model):
         if (self.office_id is None) == (self.department_id is None):
             errors["__all__"] = _("A report comes from exactly one organisation: an office or a department.")
         if errors:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError(errors)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Avg, Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Avg, Case, Count, Func, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from participants.choices import Role
@@ -54,7 +54,7 @@ def _report_counts(prefix: str, period) -> dict:
     in_period = Q(**{f"{prefix}period": period})
     received = in_period & Q(**{f"{prefix}state__in": RECEIVED_STATES})
     counts = {
-        "reports": Count(f"{prefix}id", filter=in_period, distinct=True),
+        "report_count": Count(f"{prefix}id", filter=in_period, distinct=True),
         "received": Count(f"{prefix}id", filter=received, distinct=True),
         "accepted": Count(
             f"{prefix}id", filter=in_period & Q(**{f"{prefix}state": ReportState.ACCEPTED}), distinct=True
@@ -70,7 +70,8 @@ def _report_counts(prefix: str, period) -> dict:
 
 def expected_offices_expression():
     """Per work item: how many offices are expected to report (32 for `all`, the rows for listed/conditional)."""
-    all_offices = ProvincialOffice.objects.order_by().values(n=Count("*"))  # grouped over the whole table
+    # COUNT over the whole table (a plain Func, so Django adds no GROUP BY): every office is expected.
+    all_offices = ProvincialOffice.objects.order_by().values(n=Func("id", function="COUNT"))
     rows = (
         WorkItemOffice.objects.filter(work_item=OuterRef("pk"))
         .order_by()

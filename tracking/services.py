@@ -27,6 +27,7 @@ from tracking.models import Attachment, Report, TargetValue
 
 logger = logging.getLogger("planpromo.audit")
 
+_RELATIONS = ["work_item", "period", "office", "department", "created_by", "submitted_by", "reviewed_by"]
 EDITABLE_FIELDS = ("status", "percent_complete", "summary", "achievements", "problems", "next_steps")
 
 
@@ -45,7 +46,9 @@ def _audit(event: str, *, user, report: Report, **fields):
 def _save(report: Report, *, user, transition: Transition):
     """Validate and save the report as one new version, recorded in its history."""
     report.version += 1 if report.pk else 0
-    report.full_clean(validate_unique=False, validate_constraints=False)
+    # Foreign keys are model instances the service resolved, and the database checks them: validating them
+    # again would cost a query each. Uniqueness and constraints are the database's too (IntegrityError).
+    report.full_clean(exclude=_RELATIONS, validate_unique=False, validate_constraints=False)
     report._history_user = user
     report._change_reason = transition.value
     report.save()

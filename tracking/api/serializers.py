@@ -36,7 +36,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "size", "content_type", "url"]
 
     def get_url(self, attachment) -> str:
-        path = reverse("tracking:attachment_download", args=[attachment.pk])
+        path = reverse("report-attachment", args=[attachment.report_id, attachment.pk])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 

@@ -1,8 +1,12 @@
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+
+from planpromo.api.schema import ErrorSerializer
 
 from tracking import selectors, services
 from tracking.api.serializers import (
@@ -33,7 +37,20 @@ def version_from_if_match(request):
     return value.rsplit("-", 1)[-1] if "-" in value else value
 
 
-class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The ETag the GET returned ("<id>-<version>"); instead of `version` in the body. Stale: 412.',
+)
+CONFLICT_RESPONSES = {
+    409: OpenApiResponse(ErrorSerializer, description="The `version` sent is stale: reload and apply again."),
+    412: OpenApiResponse(ErrorSerializer, description="The `If-Match` sent is stale: reload and apply again."),
+}
+
+
+class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Status reports ("updates") on the work items: one per item, organisation and period.
 
     The workflow is draft → submitted → accepted, or returned with a comment and resubmitted; each step is a POST
@@ -41,7 +58,7 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
 
     serializer_class = ReportSerializer
     filterset_class = ReportFilterSet
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]  # no PUT: edits are partial
 
     def get_queryset(self):
         return selectors.reports_visible_to(user=self.request.user)
@@ -64,6 +81,7 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
         response["ETag"] = etag_for(report)
         return response
 
+    @extend_schema(request=ReportWriteSerializer, responses={201: ReportSerializer})
     def create(self, request, *args, **kwargs):
         serializer = ReportWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -81,6 +99,9 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
         )
         return self._respond(report, status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=ReportWriteSerializer, parameters=[IF_MATCH], responses={200: ReportSerializer, **CONFLICT_RESPONSES}
+    )
     def partial_update(self, request, *args, **kwargs):
         report = self.get_object()
         serializer = ReportWriteSerializer(report, data=request.data, partial=True)
@@ -99,15 +120,13 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
         )
         return self._respond(report)
 
-    def update(self, request, *args, **kwargs):
-        if not kwargs.get("partial"):
-            return self.partial_update(request, *args, **kwargs)
-        return super().update(request, *args, **kwargs)
-
     def _version(self, request, data):
         if_match = version_from_if_match(request)
         return (if_match, True) if if_match is not None else (data.get("version"), False)
 
+    @extend_schema(
+        request=VersionSerializer, parameters=[IF_MATCH], responses={200: ReportSerializer, **CONFLICT_RESPONSES}
+    )
     @action(detail=True, methods=["post"], serializer_class=VersionSerializer)
     def submit(self, request, pk=None):
         """Submit a draft or returned report for review."""
@@ -117,6 +136,9 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
         report = services.report_submit(report=self.get_object(), user=request.user, version=version, via_if_match=via)
         return self._respond(report)
 
+    @extend_schema(
+        request=ReviewCommentSerializer, parameters=[IF_MATCH], responses={200: ReportSerializer, **CONFLICT_RESPONSES}
+    )
     @action(detail=True, methods=["post"], serializer_class=ReviewCommentSerializer)
     def accept(self, request, pk=None):
         """Accept a submitted report (reviewers of the item)."""
@@ -132,6 +154,9 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
         )
         return self._respond(report)
 
+    @extend_schema(
+        request=ReturnSerializer, parameters=[IF_MATCH], responses={200: ReportSerializer, **CONFLICT_RESPONSES}
+    )
     @action(detail=True, methods=["post"], url_path="return", serializer_class=ReturnSerializer)
     def return_(self, request, pk=None):
         """Return a submitted report to its organisation with a comment (reviewers of the item)."""
@@ -147,6 +172,7 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
         )
         return self._respond(report)
 
+    @extend_schema(responses={200: HistoryEntrySerializer(many=True)})
     @action(
         detail=True,
         methods=["get"],
@@ -159,6 +185,7 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
         report = self.get_object()
         return Response(HistoryEntrySerializer(report_history(report), many=True).data)
 
+    @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer})
     @action(
         detail=True,
         methods=["post"],
@@ -175,19 +202,36 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
         )
         return Response(AttachmentSerializer(attachment, context=self.get_serializer_context()).data, status=201)
 
+    @extend_schema(
+        methods=["GET"],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        description="Download the file, always as an attachment, to those who may see the report.",
+    )
+    @extend_schema(methods=["DELETE"], responses={204: None}, description="Remove it while the report is open.")
     @action(
         detail=True,
-        methods=["delete"],
+        methods=["get", "delete"],
         url_path=r"attachments/(?P<attachment_id>[0-9]+)",
-        serializer_class=None,
+        serializer_class=AttachmentSerializer,
         filterset_class=None,
+        pagination_class=None,
     )
-    def delete_attachment(self, request, pk=None, attachment_id=None):
-        """Remove an attachment while the report is open."""
+    def attachment(self, request, pk=None, attachment_id=None):
+        """GET: download the file, always as an attachment, to those who may see the report.
+        DELETE: remove it while the report is open (its organisation)."""
         report = self.get_object()
         try:
             attachment = report.attachments.get(pk=attachment_id)
         except Attachment.DoesNotExist as exc:
             raise Http404 from exc
-        services.attachment_delete(attachment=attachment, user=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        if request.method == "DELETE":
+            services.attachment_delete(attachment=attachment, user=request.user)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.name,
+            content_type=attachment.content_type,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
