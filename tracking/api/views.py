@@ -7,7 +7,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from planpromo.api.schema import ErrorSerializer
-
 from tracking import selectors, services
 from tracking.api.serializers import (
     AttachmentSerializer,
