@@ -100,14 +100,6 @@ def test_health_probes_need_no_sign_in(client, url):
     assert client.get(url).status_code in (200, 503)
 
 
-def test_static_files_need_no_sign_in(live_server):
-    import urllib.request
-
-    with urllib.request.urlopen(f"{live_server.url}/static/css/site.css") as response:
-        assert response.status == 200
-        assert b"--brand" in response.read()
-
-
 def test_staff_sign_in_goes_to_the_plan(client):
     staff = UserFactory(is_staff=True)
     response = client.post("/accounts/login/", {"username": staff.username, "password": PASSWORD}, follow=True)
