@@ -1,5 +1,6 @@
 """Filter backends shared by every API list."""
 
+from django.db.models import QuerySet
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
@@ -31,6 +32,10 @@ class OrderingFilter(filters.OrderingFilter):
 
     def get_ordering(self, request, queryset, view):
         params = request.query_params.get(self.ordering_param)
+        if not isinstance(queryset, QuerySet):  # a list a view built itself: nothing the database can order
+            if params:
+                raise ValidationError({self.ordering_param: ["This list cannot be ordered."]})
+            return None
         if params:
             terms = [term.strip() for term in params.split(",") if term.strip()]
             valid = self.valid_names(queryset, view, request)

@@ -67,3 +67,14 @@ def test_search_filters_and_ordering_combine(auth_client):
     assert results(auth_client, "/api/v1/offices/", search="广东") == results(
         auth_client, "/api/v1/offices/", search="Guangdong"
     )
+
+
+def test_a_list_built_in_python_cannot_be_ordered(rf):
+    from rest_framework.request import Request
+
+    from planpromo.api.filters import OrderingFilter
+
+    request = Request(rf.get("/", {"ordering": "x"}))
+    with pytest.raises(Exception, match="cannot be ordered"):
+        OrderingFilter().filter_queryset(request, [1, 2], view=None)
+    assert OrderingFilter().filter_queryset(Request(rf.get("/")), [2, 1], view=None) == [2, 1]
