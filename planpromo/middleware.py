@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 UNAVAILABLE_MESSAGE = "The service is briefly unavailable (its database cannot be reached). Please try again shortly."
 RETRY_AFTER_SECONDS = 30
+LOCKOUT_TEMPLATE = "registration/locked_out.html"  # context: message, minutes
 
 
 def wants_json(request) -> bool:
@@ -68,8 +69,8 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
 
 
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
-    """django-axes' AXES_LOCKOUT_CALLABLE: 429 with the reason and the wait, as JSON for the API and as text for
-    the sign-in pages."""
+    """django-axes' AXES_LOCKOUT_CALLABLE: 429 with the reason and the wait, as JSON for the API, and for the
+    sign-in pages as registration/locked_out.html if the templates have it, else as plain text."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     message = (
         f"Too many failed sign-ins for this account from your address: signing in is locked for {minutes} minutes. "
@@ -78,7 +79,11 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
     if wants_json(request):
         response = JsonResponse({"detail": message, "code": "locked_out", "retry_after_minutes": minutes}, status=429)
     else:
-        response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+        try:  # the site's own page when it has one
+            body = loader.get_template(LOCKOUT_TEMPLATE).render({"message": message, "minutes": minutes}, request)
+            response = HttpResponse(body, status=429)
+        except TemplateDoesNotExist:
+            response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(minutes * 60)
     return response
 
