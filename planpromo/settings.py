@@ -281,6 +281,9 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 KNOX_TOKEN_MODEL = "participants.ApiToken"
+# knox's own migrations create its default token table even when the model is swapped for ours; that orphan table
+# would reference auth_user and block truncating it. Our ApiToken has its own migration.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_TTL": None,  # API tokens live until revoked unless created with an expiry
     "AUTH_HEADER_PREFIX": "Token",

@@ -68,3 +68,46 @@ class WorkItemFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Work item {n}")
     text = factory.LazyAttribute(lambda o: f"{o.title}. More text.")
     office_scope = OfficeScope.NONE
+
+
+def bulk_reports(*, items, periods, offices, seed=7, share=0.8):
+    """Reports from every participating office and responsible department of `items` in `periods`, written with
+    bulk_create for speed (tests of reads that need many rows; no history), in a seeded spread of states."""
+    import random
+
+    from django.utils import timezone
+
+    from tracking.models import Report, TargetValue
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    reports, values = [], []
+    for item in items:
+        organisations = [(o, None) for o in item.resolved_offices(offices)]
+        organisations += [(None, d) for d in item.responsible_departments]
+        for period in periods:
+            for office, department in organisations:
+                if rng.random() > share:
+                    continue
+                state = rng.choice(["draft", "submitted", "accepted", "accepted", "returned"])
+                status = rng.choice(["not_started", "on_track", "at_risk", "delayed", "completed"])
+                percent = 100 if status == "completed" else rng.randint(0, 99)
+                reviewed = state in {"accepted", "returned"}
+                report = Report(
+                    work_item=item,
+                    period=period,
+                    office=office,
+                    department=department,
+                    status=status,
+                    percent_complete=percent,
+                    summary="Bulk test report.",
+                    state=state,
+                    submitted_at=None if state == "draft" else now - datetime.timedelta(days=rng.randint(0, 60)),
+                    reviewed_at=now if reviewed else None,
+                    review_comment="Needs figures." if state == "returned" else "",
+                )
+                reports.append(report)
+                values.extend((report, target, rng.randint(0, target.quantity)) for target in item.targets.all())
+    Report.objects.bulk_create(reports)
+    TargetValue.objects.bulk_create(TargetValue(report=r, target=t, value=v) for r, t, v in values)
+    return reports

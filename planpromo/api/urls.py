@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from participants.api.auth import ObtainTokenView
 from participants.api.views import DepartmentViewSet, ProvincialOfficeViewSet
 from programs.api.views import PlanViewSet, ProgramViewSet, ReportingPeriodViewSet, WorkItemViewSet
+from tracking.api.stats import OfficeStatsViewSet, ProgramStatsViewSet, TimelineViewSet, WorkItemStatsViewSet
 from tracking.api.views import ReportViewSet
 
 router = DefaultRouter()
@@ -16,6 +17,10 @@ router.register("programs", ProgramViewSet)
 router.register("work-items", WorkItemViewSet)
 router.register("periods", ReportingPeriodViewSet)
 router.register("updates", ReportViewSet, basename="report")
+router.register("stats/programs", ProgramStatsViewSet, basename="stats-programs")
+router.register("stats/offices", OfficeStatsViewSet, basename="stats-offices")
+router.register("stats/work-items", WorkItemStatsViewSet, basename="stats-work-items")
+router.register("stats/timeline", TimelineViewSet, basename="stats-timeline")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),

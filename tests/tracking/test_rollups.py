@@ -5,7 +5,8 @@ from collections import Counter
 import pytest
 
 from participants.models import ProvincialOffice
-from programs.models import WorkItem, WorkItemOffice
+from programs.models import ReportingPeriod, WorkItem, WorkItemOffice
+from tests.factories import bulk_reports
 from tests.tracking.conftest import period
 from tracking import selectors
 from tracking.demo import demo_reports_ensure
@@ -19,7 +20,11 @@ def demo(accounts):
     # Programs I (scopes all and listed) and VI (listed and conditional, with one confirmed office).
     vi3 = WorkItem.objects.get(program__plan__year=2012, program__number=6, number=3)
     WorkItemOffice.objects.create(work_item=vi3, office=ProvincialOffice.objects.get(short_name="Guangdong"))
-    demo_reports_ensure(users=accounts, program_numbers=[1, 6], period_labels=["2012-Q1", "2012-Q2"])
+    bulk_reports(
+        items=list(WorkItem.objects.with_structure().filter(program__plan__year=2012, program__number__in=[1, 6])),
+        periods=list(ReportingPeriod.objects.filter(plan__year=2012)),
+        offices=list(ProvincialOffice.objects.all()),
+    )
 
 
 def received(reports):

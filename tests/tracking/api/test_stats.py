@@ -1,0 +1,159 @@
+"""The statistics endpoints agree with counts done here from the raw reports, for every scope."""
+
+import datetime
+
+import pytest
+
+from participants.models import ProvincialOffice
+from programs.models import ReportingPeriod, WorkItem, WorkItemOffice
+from tests.factories import bulk_reports
+from tests.tracking.conftest import period
+from tracking.models import Report, TargetValue
+
+pytestmark = pytest.mark.django_db
+
+RECEIVED = {"submitted", "accepted"}
+
+
+@pytest.fixture
+def data(accounts):
+    vi3 = WorkItem.objects.get(program__plan__year=2012, program__number=6, number=3)
+    for name in ("Guangdong", "Hunan"):
+        WorkItemOffice.objects.create(work_item=vi3, office=ProvincialOffice.objects.get(short_name=name))
+    items = WorkItem.objects.with_structure().filter(program__plan__year=2012, program__number__in=[1, 4, 6])
+    bulk_reports(
+        items=list(items),
+        periods=list(ReportingPeriod.objects.filter(plan__year=2012)),
+        offices=list(ProvincialOffice.objects.all()),
+    )
+    return accounts
+
+
+def expected_per_period(item):
+    offices = {"all": 32, "listed": item.office_links.count(), "conditional": item.office_links.count(), "none": 0}
+    return offices[item.office_scope] + item.department_links.count()
+
+
+def from_expected(report):
+    return (
+        report.office_id is not None
+        or report.work_item.department_links.filter(department_id=report.department_id).exists()
+    )
+
+
+def results(client, url, **params):
+    response = client.get(url, {"page_size": 500, **params})
+    assert response.status_code == 200, response.content[:300]
+    body = response.json()
+    return body["results"] if isinstance(body, dict) else body
+
+
+def test_program_stats_match_raw_reports(data, client_for):
+    client = client_for("analyst")
+    rows = {r["number"]: r for r in results(client, "/api/v1/stats/programs/", year=2012)}
+    assert len(rows) == 10
+    periods = list(ReportingPeriod.objects.filter(plan__year=2012))
+    today = datetime.date.today()
+    for number, row in rows.items():
+        items = list(WorkItem.objects.filter(program__plan__year=2012, program__number=number))
+        reports = list(Report.objects.filter(work_item__program__number=number, period__plan__year=2012))
+        received = [r for r in reports if r.state in RECEIVED]
+        per_period = sum(expected_per_period(i) for i in items)
+        assert row["work_items"] == len(items)
+        assert row["expected"] == per_period * len(periods)
+        assert row["received"] == len(received)
+        assert row["accepted"] == sum(r.state == "accepted" for r in reports)
+        past_due = [p for p in periods if p.due < today]
+        got_past = [r for r in received if r.period.due < today and from_expected(r)]
+        assert row["overdue"] == per_period * len(past_due) - len(got_past)
+        for status in ("not_started", "on_track", "at_risk", "delayed", "completed"):
+            assert row["status"][status] == sum(r.status == status for r in received)
+        mean = sum(r.percent_complete for r in received) / len(received) if received else None
+        assert row["mean_percent"] == pytest.approx(mean)
+    assert rows[1]["received"] > 0 and rows[2]["received"] == 0
+
+
+def test_office_stats_match_raw_reports(data, client_for):
+    rows = {r["short_name"]: r for r in results(client_for("analyst"), "/api/v1/stats/offices/", year=2012)}
+    assert len(rows) == 32
+    for name in ("Guangdong", "Tibet", "XPCC", "Hunan"):
+        office = ProvincialOffice.objects.get(short_name=name)
+        items = list(WorkItem.objects.filter(program__plan__year=2012).for_office(office))
+        reports = list(Report.objects.filter(office=office, period__plan__year=2012))
+        received = [r for r in reports if r.state in RECEIVED]
+        assert rows[name]["work_items"] == len(items)
+        assert rows[name]["due"] == len(items) * 5
+        assert rows[name]["received"] == len(received)
+        assert rows[name]["overdue"] == len(items) * 5 - len(received)  # every 2012 period is past due
+    assert rows["Guangdong"]["work_items"] == rows["Guangdong"]["work_items"]
+    assert rows["Tibet"]["work_items"] == 6  # I.1, I.2, I.4, III.1-3: scope `all` only
+
+
+def test_work_item_stats_and_targets(data, client_for):
+    client = client_for("analyst")
+    rows = {r["code"]: r for r in results(client, "/api/v1/stats/work-items/", year=2012, period=period("2012-Q2").pk)}
+    assert len(rows) == 34
+    vi3 = rows["VI.3"]
+    assert vi3["office_scope"] == "conditional" and vi3["offices_expected"] == 2
+    assert vi3["expected"] == 2 + 1  # two confirmed offices and the Patent Administration Department, one period
+    iv2 = rows["IV.2"]
+    [target] = iv2["targets"]
+    assert target["quantity"] == 50
+    values = TargetValue.objects.filter(
+        target_id=target["id"], report__state__in=RECEIVED, report__period__label="2012-Q2"
+    )
+    assert target["achieved"] == (sum(v.value for v in values) if values else None)
+
+
+def test_achieved_takes_each_organisations_latest_value(data, client_for):
+    client = client_for("analyst")
+    [row] = [r for r in results(client, "/api/v1/stats/work-items/", year=2012) if r["code"] == "IV.2"]
+    target_id = row["targets"][0]["id"]
+    latest = {}
+    for value in TargetValue.objects.filter(target_id=target_id, report__state__in=RECEIVED).select_related(
+        "report__period"
+    ):
+        key = (value.report.office_id, value.report.department_id)
+        rank = (value.report.period.end, -value.report.period.start.toordinal())
+        if key not in latest or rank > latest[key][0]:
+            latest[key] = (rank, value.value)
+    assert row["targets"][0]["achieved"] == (sum(v for _, v in latest.values()) if latest else None)
+
+
+def test_timeline_counts_submissions_and_acceptances(data, client_for):
+    rows = results(client_for("analyst"), "/api/v1/stats/timeline/", year=2012, interval="week")
+    assert sum(r["submitted"] for r in rows) == Report.objects.filter(submitted_at__isnull=False).count()
+    assert sum(r["accepted"] for r in rows) == Report.objects.filter(state="accepted").count()
+
+
+@pytest.mark.parametrize("query", ["year=abc", "period=999999", "period=x", "interval=day", "year=1900"])
+def test_bad_parameters_are_400(client_for, query):
+    url = "/api/v1/stats/timeline/" if "interval" in query else "/api/v1/stats/programs/"
+    response = client_for("analyst").get(f"{url}?{query}")
+    assert response.status_code == 400
+    assert response.json()
+
+
+@pytest.mark.parametrize("name", ["programs", "offices", "work-items", "timeline"])
+def test_stats_queries_are_constant(accounts, client_for, django_assert_num_queries, name):
+    client = client_for("analyst")
+    url = f"/api/v1/stats/{name}/"
+    # programs/offices: count + rows; work-items: + targets; timeline: submitted + accepted (no paging).
+    budget = {"programs": 2, "offices": 2, "work-items": 3, "timeline": 2}[name]
+    with django_assert_num_queries(budget):
+        client.get(url, {"year": 2012})
+    bulk_reports(
+        items=list(WorkItem.objects.with_structure().filter(program__plan__year=2012, program__number__in=[4, 5])),
+        periods=list(ReportingPeriod.objects.filter(plan__year=2012)),
+        offices=list(ProvincialOffice.objects.all()),
+    )
+    with django_assert_num_queries(budget):
+        client.get(url, {"year": 2012})
+
+
+def test_stats_export_as_csv(data, client_for):
+    response = client_for("analyst").get("/api/v1/stats/offices/", {"year": 2012, "format": "csv"})
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "广东省知识产权局" in text
+    assert text.count("\n") >= 33
