@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, login, screenshot
+from tests.browser.conftest import BROWSER_DB, PASSWORD, login, screenshot
 from tests.factories import UserFactory
 
 try:
@@ -15,6 +15,8 @@ except ImportError:
     if os.environ.get("CI") == "true":
         raise
     pytest.skip("the playwright package is not installed (pip install -e '.[dev]')", allow_module_level=True)
+
+pytestmark = BROWSER_DB
 
 PAGES = [
     "/plans/2012/",
@@ -201,3 +203,17 @@ def test_screenshots_of_the_plan_overview_and_a_work_item(page, person):
     expect(breadcrumbs.locator("[aria-current=page]")).to_have_text("II.3")
     assert screenshot(page, "workitem").stat().st_size > 10_000
     assert page.console_errors == []
+
+
+def test_the_content_security_policy_is_enforced_here(page, person, settings):
+    """The other tests' `console_errors == []` would catch an inline script or style: prove it would."""
+    if not getattr(settings, "SECURE_CSP", None):
+        pytest.skip("no Content Security Policy configured")
+    login(page, person.username)
+    page.goto("/offices/")
+    page.evaluate(
+        """() => { const s = document.createElement('script'); s.textContent = 'window.inlineRan = true';
+                   document.body.append(s); }"""
+    )
+    assert page.evaluate("window.inlineRan === undefined")
+    assert any("Content Security Policy" in error for error in page.console_errors), page.console_errors
