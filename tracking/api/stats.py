@@ -96,7 +96,7 @@ class StatsViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     query_serializer_class = StatsQuerySerializer
     filterset_class = None
-    ordering_fields = []
+    ordering_fields = ["expected", "received", "accepted", "overdue", "mean_percent"]
 
     def query(self):
         serializer = self.query_serializer_class(data=self.request.query_params)
@@ -117,6 +117,7 @@ class ProgramStatsViewSet(StatsViewSet):
 
     serializer_class = ProgramStatsSerializer
     export_name = "program-stats"
+    ordering_fields = ["number", *StatsViewSet.ordering_fields]
 
     def get_queryset(self):
         return stats.program_stats(periods=self.selection(), today=self.today())
@@ -128,6 +129,7 @@ class OfficeStatsViewSet(StatsViewSet):
 
     serializer_class = OfficeStatsSerializer
     export_name = "office-stats"
+    ordering_fields = ["short_name", "code", "work_item_count", "received", "accepted", "overdue", "mean_percent"]
 
     def get_queryset(self):
         return stats.office_stats(periods=self.selection(), today=self.today())
@@ -139,6 +141,7 @@ class WorkItemStatsViewSet(StatsViewSet):
 
     serializer_class = WorkItemStatsSerializer
     export_name = "work-item-stats"
+    ordering_fields = ["number", *StatsViewSet.ordering_fields]
 
     def get_queryset(self):
         return stats.work_item_stats(periods=self.selection(), today=self.today())
@@ -151,6 +154,7 @@ class TimelineViewSet(StatsViewSet):
     serializer_class = TimelineRowSerializer
     query_serializer_class = TimelineQuerySerializer
     pagination_class = None
+    filter_backends = []
     export_name = "timeline"
 
     def get_queryset(self):
