@@ -8,7 +8,6 @@ the event after commit. The API, the web pages and the admin all call these.
 
 from __future__ import annotations
 
-import logging
 from pathlib import PurePath
 
 import filetype
@@ -18,27 +17,26 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from simple_history.models import HistoricalRecords
 
+from planpromo.audit import audit_log
 from planpromo.exceptions import VersionConflict
 from programs.models import Target
 from tracking import permissions
 from tracking.choices import TRANSITIONS, Transition
 from tracking.models import Attachment, Report, TargetValue
 
-logger = logging.getLogger("planpromo.audit")
-
 _RELATIONS = ["work_item", "period", "office", "department", "created_by", "submitted_by", "reviewed_by"]
 EDITABLE_FIELDS = ("status", "percent_complete", "summary", "achievements", "problems", "next_steps")
 
 
 def _audit(event: str, *, user, report: Report, **fields):
+    """Log the event once the transaction commits, with the client's address when a request is being served
+    (django-simple-history's middleware keeps the current request)."""
+    request = getattr(HistoricalRecords.context, "request", None)
+
     def log():
-        try:
-            from planpromo.audit import audit_log
-        except ImportError:  # the audit module is optional in development setups
-            logger.info("%s report=%s user=%s %s", event, report.pk, user, fields)
-        else:
-            audit_log(event, user=user, report=report.pk, **fields)
+        audit_log(event, user=user, request=request, report=report.pk, **fields)
 
     transaction.on_commit(log)
 

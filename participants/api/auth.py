@@ -6,7 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from participants.models import ApiToken
+from participants.services import api_token_create
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -38,7 +38,9 @@ class ObtainTokenView(APIView):
         )
         if user is None or not user.is_active:
             return Response({"detail": "Unable to sign in with these credentials."}, status=status.HTTP_400_BAD_REQUEST)
-        instance, token = ApiToken.objects.create(user=user, name=serializer.validated_data.get("name") or "API")
+        instance, token = api_token_create(
+            user=user, name=serializer.validated_data.get("name") or "API", request=request
+        )
         return Response(
             TokenResponseSerializer({"token": token, "expiry": instance.expiry}).data, status=status.HTTP_200_OK
         )
