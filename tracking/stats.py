@@ -158,7 +158,13 @@ def work_item_stats(*, periods: QuerySet, today: datetime.date):
             **_report_aggregates(reports, today),
         )
         .annotate(expected=F("expected_per_period") * F("period_count"), overdue=_overdue())
-        .prefetch_related(Prefetch("targets", queryset=targets_with_achieved(periods=periods)))
+        .prefetch_related(
+            Prefetch("targets", queryset=targets_with_achieved(periods=periods)),
+            Prefetch(
+                "department_links",
+                queryset=WorkItemDepartment.objects.select_related("department").order_by("position"),
+            ),
+        )
         .order_by("program__plan__year", "program__number", "number")
     )
 

@@ -138,8 +138,8 @@ def test_bad_parameters_are_400(client_for, query):
 def test_stats_queries_are_constant(accounts, client_for, django_assert_num_queries, name):
     client = client_for("analyst")
     url = f"/api/v1/stats/{name}/"
-    # programs/offices: count + rows; work-items: + targets; timeline: submitted + accepted (no paging).
-    budget = {"programs": 2, "offices": 2, "work-items": 3, "timeline": 2}[name]
+    # programs/offices: count + rows; work-items: + targets + departments; timeline: submitted + accepted.
+    budget = {"programs": 2, "offices": 2, "work-items": 4, "timeline": 2}[name]
     with django_assert_num_queries(budget):
         client.get(url, {"year": 2012})
     bulk_reports(
