@@ -1,0 +1,171 @@
+"""Query budgets: every API list and every page runs the same number of SQL queries whatever the amount of data.
+
+Each view is requested at a small size (the 2012 plan and a few hundred reports) and again at a larger one (a
+second plan-year, more offices on its items, thousands of reports, all made by tracking.generate); the counts
+must be equal. A new list or page gets a row in API_LISTS or PAGES; `test_every_page_has_a_budget` fails until
+it has one. The query counts themselves are pinned next to the views (tests/ui, tests/programs/api): here only
+their constancy is checked, so that a change of a view's queries does not have to be repeated in two places.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from participants.models import Department, ProvincialOffice
+from programs.models import ReportingPeriod, WorkItem
+from tracking import generate
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    url: str  # formatted with the ids of `ids()`
+    user: str = "admin"  # whose view: admin (every report), analyst (published ones), office (its own and published)
+    status: int = 200
+
+
+API_LISTS = [
+    View("plans", "/api/v1/plans/"),
+    View("departments", "/api/v1/departments/"),
+    View("offices", "/api/v1/offices/"),
+    View("programs", "/api/v1/programs/"),
+    View("programs of a year", "/api/v1/programs/?year=2012"),
+    View("work items", "/api/v1/work-items/"),
+    View("work items of a year", "/api/v1/work-items/?year=2012"),
+    View("work items of an office", "/api/v1/work-items/?office={office}"),
+    View("periods", "/api/v1/periods/"),
+    View("updates", "/api/v1/updates/"),
+    View("updates (analyst)", "/api/v1/updates/", user="analyst"),
+    View("updates (office reporter)", "/api/v1/updates/", user="office"),
+    View("updates of a year, 100 a page", "/api/v1/updates/?year=2012&page_size=100"),
+    View("updates of an office", "/api/v1/updates/?year=2012&office={office}"),
+    View("updates by status", "/api/v1/updates/?year=2012&status=on_track"),
+    View("updates by state", "/api/v1/updates/?state=accepted&state=submitted"),
+    View("updates of a period", "/api/v1/updates/?period={period}"),
+    View("updates of an item", "/api/v1/updates/?work_item={item}"),
+    View(
+        "updates submitted in a range",
+        "/api/v1/updates/?submitted_after=2012-01-01T00:00Z&submitted_before=2013-01-01T00:00Z",
+    ),
+    View("updates ordered", "/api/v1/updates/?ordering=-updated_at"),
+    View("stats: programs", "/api/v1/stats/programs/?year=2012"),
+    View("stats: offices", "/api/v1/stats/offices/?year=2012"),
+    View("stats: work items", "/api/v1/stats/work-items/?year=2012"),
+    View("stats: timeline", "/api/v1/stats/timeline/?year=2012"),
+    View("stats: programs, all years", "/api/v1/stats/programs/"),
+]
+
+# Pages by URL name (namespace:name), with the URL to request: every page of the site has one.
+PAGES = {
+    "home": View("home", "/", status=302),  # to the current plan
+    "programs:plan_detail": View("plan", "/plans/2012/"),
+    "programs:program_detail": View("program", "/plans/2012/programs/2/"),
+    "programs:workitem_detail": View("work item", "/plans/2012/items/II.3/"),
+    "programs:office_list": View("offices", "/offices/"),
+    "programs:office_detail": View("office", "/offices/Guangdong/"),
+    "programs:department_list": View("departments", "/departments/"),
+    "programs:department_detail": View("department", "/departments/{department}/"),
+}
+# URL names that are not pages with data (or are covered elsewhere): forms, redirects, files, probes.
+NOT_PAGES = {
+    "login",
+    "logout",
+    "password_change",
+    "set_language",
+    "healthz",
+    "readyz",
+    "api-schema",
+    "api-docs",
+    "api-redoc",
+}
+
+
+def ids() -> dict:
+    return {
+        "office": ProvincialOffice.objects.get(short_name="Guangdong").pk,
+        "department": Department.objects.get(name="Patent Administration Department").pk,
+        "period": ReportingPeriod.objects.get(label="2012-Q2").pk,
+        "item": WorkItem.objects.get(program__plan__year=2012, program__number=1, number=1).pk,
+    }
+
+
+def page_names(patterns=None, namespace="") -> set[str]:
+    """Every named URL outside the admin and the API, as namespace:name."""
+    names = set()
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin" or str(pattern.pattern).startswith("api/"):
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= page_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_page_has_a_budget():
+    missing = page_names() - set(PAGES) - NOT_PAGES
+    assert not missing, f"pages without a query budget: add them to PAGES in {__name__}: {sorted(missing)}"
+
+
+def clients(accounts: generate.Accounts) -> dict:
+    from tests.factories import UserFactory
+
+    users = {
+        "admin": accounts.admin,
+        "analyst": UserFactory(username="budget-analyst", profile__role="analyst"),
+        "office": accounts.office[ids()["office"]],
+    }
+    api, pages = {}, {}
+    for key, user in users.items():
+        api[key] = APIClient()
+        api[key].force_authenticate(user)
+        pages[key] = Client()
+        pages[key].force_login(user)
+    return {"api": api, "pages": pages}
+
+
+def count_queries(client, url: str, status: int) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == status, f"{url}: {response.status_code}"
+    return len(queries)
+
+
+def measure(views: list[tuple[str, View]], clients_by_kind: dict) -> dict[str, int]:
+    known = ids()
+    return {
+        f"{kind} {view.name} ({view.url})": count_queries(
+            clients_by_kind[kind][view.user], view.url.format(**known), view.status
+        )
+        for kind, view in views
+    }
+
+
+def test_queries_do_not_grow_with_the_data():
+    accounts = generate.accounts_ensure()
+    # Small: the 2012 plan, a few hundred reports.
+    generate.reports_generate(years=[2012], count=300, seed=1, accounts=accounts)
+    by_kind = clients(accounts)
+    views = [("api", view) for view in API_LISTS]
+    views += [("pages", view) for name, view in PAGES.items() if name in page_names()]
+    small = measure(views, by_kind)
+
+    # Larger: a broader second plan-year with its own reports, and many more reports on 2012.
+    generate.plan_year_copy(year=2013, seed=1, breadth=0.5, admin=accounts.admin)
+    generate.reports_generate(years=[2012, 2013], count=2_500, seed=2, accounts=accounts)
+    large = measure(views, by_kind)
+
+    grown = {name: (small[name], large[name]) for name in small if small[name] != large[name]}
+    assert not grown, "queries grow with the data (view: small → large):\n" + "\n".join(
+        f"  {name}: {before} → {after}" for name, (before, after) in grown.items()
+    )

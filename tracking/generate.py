@@ -1,0 +1,566 @@
+"""Synthetic data at scale, for the query budgets, the index checks and the benchmark (`manage.py generate_data`).
+
+Deterministic for a seed and a starting database: the same plan-years, the same reports in the same states.
+
+- Plan-years after 2012 are copies of the 2012 plan (programs, teams, work items, responsible departments,
+  participating offices, targets, periods), dates shifted by the years between. Later plans broaden: a listed
+  item also lists some offices the 2012 circular did not name (`breadth`, the share of them), and staff confirm
+  some offices for a conditional item. When even all of that cannot hold the reports asked for, each program
+  repeats its items (`rounds`: item II.6 is a second round of II.1, ...).
+- Reports come from the organisations that take part in an item, by the rules of tracking.permissions (the
+  querysets WorkItem.objects.for_office / for_department and the program leads), at most one per item,
+  organisation and period, fewer in the later quarters. Their states are spread as in the demo: drafts,
+  submitted, accepted, returned, returned and resubmitted; timestamps follow the period and satisfy the
+  constraints of tracking.models.Report (completed ⇒ 100 %, returned ⇒ comment, not draft ⇒ submitted_at,
+  reviewed ⇒ reviewed_at).
+- Written with bulk_create in batches, one transaction per batch, each report's history as the services would
+  have left it (create, submit, return, edit, accept: one historical row per version) through
+  django-simple-history's bulk helpers. The services take tens of milliseconds per report; this takes tens of
+  microseconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import heapq
+import math
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from participants.choices import Role
+from participants.models import Department, Profile, ProvincialOffice
+from programs.choices import OfficeScope, PeriodKind, TeamRole
+from programs.models import (
+    Plan,
+    Program,
+    ProgramDepartment,
+    ReportingPeriod,
+    Target,
+    WorkItem,
+    WorkItemDepartment,
+    WorkItemOffice,
+)
+from tracking.choices import ReportState, ReportStatus, Transition
+from tracking.models import Report, TargetValue
+from tracking.permissions import reviewing_department_q
+
+BASE_YEAR = 2012
+# Reports per slot (item × organisation × period) that a synthetic plan-year aims at: some never report.
+FILL = 0.85
+# The share of organisations that report, by quarter (then the year's report), as in tracking.demo.
+PERIOD_SHARE = {0: 1.0, 1: 0.95, 2: 0.85, 3: 0.6, 4: 0.5}
+PERCENT_RANGE = {0: (5, 30), 1: (25, 55), 2: (45, 80), 3: (65, 100), 4: (70, 100)}
+MAX_ITEM_NUMBER = 100  # WorkItem's check constraint
+
+
+@dataclass(frozen=True)
+class Scale:
+    years: int
+    reports: int
+
+
+SCALES = {
+    "small": Scale(years=1, reports=2_000),  # the 2012 plan and one year of reports
+    "large": Scale(years=10, reports=45_000),  # 2012-2021, the strategy's plan-years
+}
+
+
+@dataclass
+class Result:
+    years_created: list[int] = field(default_factory=list)
+    reports: int = 0
+    history_rows: int = 0
+    target_values: int = 0
+    slots: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        years = ", ".join(map(str, self.years_created)) or "none"
+        return (
+            f"plan-years created: {years}; reports: {self.reports:,} (of {self.slots:,} free slots); "
+            f"history rows: {self.history_rows:,}; target values: {self.target_values:,}; {self.seconds:.1f} s"
+        )
+
+
+# --- Accounts ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Accounts:
+    admin: object
+    office: dict[int, object]
+    department: dict[int, object]
+
+
+def accounts_ensure() -> Accounts:
+    """One reporter per office and one staff member per department (`gen-...`, no usable password), and an
+    administrator: the users the generated reports name as their authors and reviewers."""
+    User = get_user_model()
+
+    def ensure(username, role, office=None, department=None):
+        user, created = User.objects.get_or_create(username=username)
+        if created:
+            user.set_unusable_password()
+            user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
+            user.save()
+        Profile.objects.update_or_create(user=user, defaults={"role": role, "office": office, "department": department})
+        return user
+
+    with transaction.atomic():
+        admin = ensure("gen-admin", Role.ADMINISTRATOR)
+        offices = {
+            o.pk: ensure(f"gen-office-{o.pk}", Role.OFFICE_REPORTER, office=o) for o in ProvincialOffice.objects.all()
+        }
+        departments = {
+            d.pk: ensure(f"gen-department-{d.pk}", Role.DEPARTMENT_STAFF, department=d)
+            for d in Department.objects.all()
+        }
+    return Accounts(admin=admin, office=offices, department=departments)
+
+
+# --- Plan-years -------------------------------------------------------------------------------------------------
+
+
+def _shift(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _slots_per_year(items: list[WorkItem], office_count: int, *, breadth: float, rounds: int) -> float:
+    """Organisations expected per period in a synthetic plan-year (an estimate: breadth is drawn at random)."""
+    total = 0.0
+    for item in items:
+        departments = len({link.department_id for link in item.department_links.all()})
+        if item.office_scope == OfficeScope.ALL:
+            offices = office_count
+        elif item.office_scope == OfficeScope.LISTED:
+            listed = len(item.office_links.all())
+            offices = listed + breadth * (office_count - listed)
+        elif item.office_scope == OfficeScope.CONDITIONAL:
+            offices = breadth * office_count / 2
+        else:
+            offices = 0
+        total += offices + departments
+    return total * rounds
+
+
+def structure_for(*, reports: int, years: int) -> tuple[float, int]:
+    """The breadth and rounds of the synthetic plan-years for `reports` over `years` plan-years: the narrowest
+    plans (closest to 2012) that hold them at FILL."""
+    base = list(WorkItem.objects.with_structure().filter(program__plan__year=BASE_YEAR))
+    offices = ProvincialOffice.objects.count()
+    periods = ReportingPeriod.objects.filter(plan__year=BASE_YEAR).count()
+    synthetic = max(years - 1, 1)
+    needed = reports / FILL - _slots_per_year(base, offices, breadth=0, rounds=1) * periods
+    per_year = needed / synthetic / periods
+    narrow = _slots_per_year(base, offices, breadth=0, rounds=1)
+    wide = _slots_per_year(base, offices, breadth=1, rounds=1)
+    if per_year <= narrow:
+        return 0.0, 1
+    if per_year <= wide:
+        return round((per_year - narrow) / (wide - narrow), 3), 1
+    return 1.0, math.ceil(per_year / wide)
+
+
+def max_rounds() -> int:
+    most = (
+        Program.objects.filter(plan__year=BASE_YEAR)
+        .values("pk")
+        .annotate(n=Max("work_items__number"))
+        .order_by("-n")
+        .values_list("n", flat=True)
+        .first()
+    )
+    return MAX_ITEM_NUMBER // (most or 1)
+
+
+@transaction.atomic
+def plan_year_copy(*, year: int, seed: int, breadth: float = 0.0, rounds: int = 1, admin=None) -> Plan | None:
+    """Copy the 2012 plan to `year` (None when that plan-year exists already: it is kept as it is)."""
+    if Plan.objects.filter(year=year).exists():
+        return None
+    source = Plan.objects.get(year=BASE_YEAR)
+    delta = year - BASE_YEAR
+    rng = random.Random(f"{seed}:plan:{year}")
+
+    def retitle(text: str) -> str:
+        return text.replace(str(BASE_YEAR), str(year)).replace(f"[{BASE_YEAR - 1}]", f"[{year - 1}]")
+
+    plan = Plan.objects.create(
+        year=year,
+        title=retitle(source.title),
+        circular_title=retitle(source.circular_title),
+        document_number=retitle(source.document_number),
+        issued_on=_shift(source.issued_on, delta),
+        issuing_body=source.issuing_body,
+        strategy=source.strategy,
+        addressees=source.addressees,
+        preamble=retitle(source.preamble),
+    )
+    ReportingPeriod.objects.bulk_create(
+        ReportingPeriod(
+            plan=plan,
+            label=retitle(p.label),
+            kind=p.kind,
+            start=_shift(p.start, delta),
+            end=_shift(p.end, delta),
+            due=_shift(p.due, delta),
+        )
+        for p in source.periods.all()
+    )
+    programs = list(source.programs.order_by("number").prefetch_related("team_memberships"))
+    copies = Program.objects.bulk_create(
+        Program(plan=plan, number=p.number, name=p.name, objective=p.objective) for p in programs
+    )
+    ProgramDepartment.objects.bulk_create(
+        ProgramDepartment(program=copy, department_id=m.department_id, role=m.role, position=m.position)
+        for original, copy in zip(programs, copies, strict=True)
+        for m in original.team_memberships.all()
+    )
+    offices = list(ProvincialOffice.objects.values_list("pk", flat=True))
+    items = list(WorkItem.objects.with_structure().filter(program__plan=source).order_by("program__number", "number"))
+    by_program = {p.pk: c for p, c in zip(programs, copies, strict=True)}
+    per_program = {p.pk: max((i.number for i in items if i.program_id == p.pk), default=0) for p in programs}
+    new_items, departments, office_rows, targets = [], [], [], []
+    confirmed_at = timezone.make_aware(datetime.datetime(year, 1, 10, 10, 0))
+    for round_ in range(rounds):
+        for item in items:
+            suffix = f" (round {round_ + 1})" if round_ else ""
+            copy = WorkItem(
+                program=by_program[item.program_id],
+                number=item.number + round_ * per_program[item.program_id],
+                title=item.title[: 500 - len(suffix)] + suffix,
+                text=item.text,
+                office_scope=item.office_scope,
+                office_condition=item.office_condition,
+            )
+            new_items.append(copy)
+            departments += [(copy, link.department_id, link.position) for link in item.department_links.all()]
+            listed = [link.office_id for link in item.office_links.all()]
+            if item.office_scope == OfficeScope.LISTED:
+                extra = [o for o in offices if o not in listed and rng.random() < breadth]
+                office_rows += [(copy, o, n, None) for n, o in enumerate(listed + extra, start=1)]
+            elif item.office_scope == OfficeScope.CONDITIONAL:
+                office_rows += [(copy, o, None, admin) for o in offices if rng.random() < breadth / 2]
+            targets += [(copy, t) for t in item.targets.all()]
+    WorkItem.objects.bulk_create(new_items)
+    WorkItemDepartment.objects.bulk_create(
+        WorkItemDepartment(work_item=i, department_id=d, position=p) for i, d, p in departments
+    )
+    WorkItemOffice.objects.bulk_create(
+        WorkItemOffice(work_item=i, office_id=o, position=p, confirmed_by=by, confirmed_at=confirmed_at if by else None)
+        for i, o, p, by in office_rows
+    )
+    Target.objects.bulk_create(
+        Target(
+            work_item=i,
+            position=t.position,
+            quantity=t.quantity,
+            approximate=t.approximate,
+            description=t.description,
+            source=t.source,
+        )
+        for i, t in targets
+    )
+    return plan
+
+
+# --- Reports ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A report that could exist: an organisation's report on an item for a period."""
+
+    key: float
+    item: int
+    period: int
+    office: int | None
+    department: int | None
+
+
+@dataclass
+class Structure:
+    items: dict[int, WorkItem]
+    periods: dict[int, ReportingPeriod]
+    period_index: dict[int, int]
+    reviewers: dict[int, list[int]]  # item id → departments that review it (responsible or leading its program)
+    targets: dict[int, list[Target]]
+
+
+def _structure(years: list[int]) -> Structure:
+    items = {i.pk: i for i in WorkItem.objects.filter(program__plan__year__in=years).select_related("program__plan")}
+    periods, index = {}, {}
+    for plan_year in years:
+        plan_periods = ReportingPeriod.objects.filter(plan__year=plan_year)
+        # Quarters in order (0-3), then the year (4).
+        for n, period in enumerate(sorted(plan_periods, key=lambda p: (p.kind != PeriodKind.QUARTER, p.start))):
+            periods[period.pk], index[period.pk] = period, n
+    reviewers: dict[int, list[int]] = {pk: [] for pk in items}
+    for work_item, department in WorkItemDepartment.objects.filter(work_item__in=items).values_list(
+        "work_item", "department"
+    ):
+        reviewers[work_item].append(department)
+    leads: dict[int, list[int]] = {}
+    for program, department in ProgramDepartment.objects.filter(
+        program__plan__year__in=years, role=TeamRole.LEAD
+    ).values_list("program", "department"):
+        leads.setdefault(program, []).append(department)
+    for pk, item in items.items():
+        reviewers[pk] = sorted(set(reviewers[pk]) | set(leads.get(item.program_id, [])))
+    targets: dict[int, list[Target]] = {}
+    for target in Target.objects.filter(work_item__in=items).order_by("work_item", "position"):
+        targets.setdefault(target.work_item_id, []).append(target)
+    return Structure(items=items, periods=periods, period_index=index, reviewers=reviewers, targets=targets)
+
+
+def _organisations(years: list[int]) -> dict[int, tuple[list[int], list[int]]]:
+    """Per item of the years: the offices and the departments that may report on it, as tracking.permissions
+    decides (office_may_report_on, department_may_report_on), asked once per organisation, not per item."""
+    items = WorkItem.objects.filter(program__plan__year__in=years)
+    result = {pk: ([], []) for pk in items.values_list("pk", flat=True)}
+    for office in ProvincialOffice.objects.all():
+        for pk in items.for_office(office).values_list("pk", flat=True):
+            result[pk][0].append(office.pk)
+    for department in Department.objects.all():
+        for pk in items.filter(reviewing_department_q(department.pk, None)).values_list("pk", flat=True):
+            result[pk][1].append(department.pk)
+    return result
+
+
+def free_slots(years: list[int], seed: int) -> Iterator[Slot]:
+    """Every report that may still be written for the years, each with a random sort key: a smaller key is
+    likelier to be written, and the later quarters' keys are larger (fewer organisations report)."""
+    structure = _structure(years)
+    organisations = _organisations(years)
+    existing = set(
+        Report.objects.filter(period__plan__year__in=years).values_list(
+            "work_item_id", "period_id", "office_id", "department_id"
+        )
+    )
+    rng = random.Random(f"{seed}:slots")
+    periods_by_plan: dict[int, list[int]] = {}
+    for pk, period in sorted(structure.periods.items(), key=lambda kv: (kv[1].start, kv[1].kind, kv[0])):
+        periods_by_plan.setdefault(period.plan_id, []).append(pk)
+    for item_pk in sorted(organisations):
+        offices, departments = organisations[item_pk]
+        plan_id = structure.items[item_pk].program.plan_id
+        for period_pk in periods_by_plan.get(plan_id, []):
+            share = PERIOD_SHARE[min(structure.period_index[period_pk], 4)]
+            for office, department in [(o, None) for o in offices] + [(None, d) for d in departments]:
+                key = rng.random() / share
+                if (item_pk, period_pk, office, department) not in existing:
+                    yield Slot(key, item_pk, period_pk, office, department)
+
+
+@contextlib.contextmanager
+def timestamps_as_given():
+    """Let bulk_create write the created_at/updated_at the generator chose (auto_now would stamp them now)."""
+    created, updated = Report._meta.get_field("created_at"), Report._meta.get_field("updated_at")
+    saved = created.auto_now_add, updated.auto_now
+    created.auto_now_add = updated.auto_now = False
+    try:
+        yield
+    finally:
+        created.auto_now_add, updated.auto_now = saved
+
+
+NOW = object()  # in a step's changes: the time of the step
+TZ = datetime.timezone(datetime.timedelta(hours=8))  # Asia/Shanghai has no daylight saving: a fixed offset
+
+
+def _moment(day: datetime.date, rng: random.Random) -> datetime.datetime:
+    return datetime.datetime(day.year, day.month, day.day, rng.randint(8, 18), rng.randint(0, 59), tzinfo=TZ)
+
+
+ACHIEVEMENTS = ["Guidelines drafted.", "Pilot enterprises selected.", "Training held.", "Survey completed.", ""]
+PROBLEMS = ["", "", "Funding arrives late.", "Staff shortage in the office.", "Partners slow to respond."]
+NEXT_STEPS = ["Consult stakeholders.", "Extend the pilot.", "Prepare the annual review.", "Publish the results."]
+RETURN_COMMENTS = ["Please add the figures for the pilot cities.", "The summary does not match the targets."]
+
+
+def _report(slot: Slot, structure: Structure, accounts: Accounts, rng: random.Random):
+    """One report, its target values and its history: [(snapshot, transition, when, who)], oldest first."""
+    item, period = structure.items[slot.item], structure.periods[slot.period]
+    index = structure.period_index[slot.period]
+    low, high = PERCENT_RANGE[min(index, 4)]
+    percent = rng.randint(low, high)
+    status = rng.choices(
+        [ReportStatus.ON_TRACK, ReportStatus.AT_RISK, ReportStatus.DELAYED, ReportStatus.COMPLETED],
+        weights=[70, 15, 8, 7 if index >= 2 else 0],
+    )[0]
+    if status == ReportStatus.COMPLETED:
+        percent = 100
+    author = accounts.office[slot.office] if slot.office else accounts.department[slot.department]
+    reviewing = [d for d in structure.reviewers[slot.item] if d != slot.department]
+    reviewer = accounts.department[rng.choice(reviewing)] if reviewing else accounts.admin
+    who = f"office {slot.office}" if slot.office else f"department {slot.department}"
+    report = Report(
+        work_item_id=slot.item,
+        period_id=slot.period,
+        office_id=slot.office,
+        department_id=slot.department,
+        status=status,
+        percent_complete=percent,
+        summary=f"{item.code} for {period.label}: {percent}% done ({who}).",
+        achievements=rng.choice(ACHIEVEMENTS),
+        problems=rng.choice(PROBLEMS),
+        next_steps=rng.choice(NEXT_STEPS),
+        created_by=author,
+        state=ReportState.DRAFT,
+        version=1,
+    )
+    at = _moment(period.end - datetime.timedelta(days=rng.randint(0, 20)), rng)
+    report.created_at = at
+    steps = [(Transition.CREATE, at, author, _snapshot(report))]
+
+    def step(transition, days, user, **changes):
+        """The next version: `days` (low, high) later, with `changes` (NOW stands for the step's time)."""
+        nonlocal at
+        at = at + datetime.timedelta(days=rng.randint(*days), minutes=rng.randint(1, 300))
+        for name, value in changes.items():
+            setattr(report, name, at if value is NOW else value)
+        report.version += 1
+        steps.append((transition, at, user, _snapshot(report)))
+
+    fate = rng.random()
+    awaiting = 0.15 if index >= 3 else 0.05  # the last quarter's reports are the likeliest still in review
+    if fate >= 0.10:  # else still a draft
+        step(Transition.SUBMIT, (1, 12), author, state=ReportState.SUBMITTED, submitted_by=author, submitted_at=NOW)
+        if fate < 0.10 + awaiting:
+            pass  # awaiting review
+        elif fate < 0.28 + awaiting:
+            comment = rng.choice(RETURN_COMMENTS)
+            returned = {"state": ReportState.RETURNED, "review_comment": comment}
+            step(Transition.RETURN, (1, 14), reviewer, reviewed_by=reviewer, reviewed_at=NOW, **returned)
+            if fate >= 0.18 + awaiting:  # edited, resubmitted and accepted
+                step(Transition.EDIT, (1, 5), author, summary=report.summary + " Figures for the pilot cities added.")
+                step(Transition.SUBMIT, (0, 2), author, state=ReportState.SUBMITTED, submitted_at=NOW)
+                step(
+                    Transition.ACCEPT, (1, 10), reviewer, state=ReportState.ACCEPTED, review_comment="", reviewed_at=NOW
+                )
+        else:
+            step(
+                Transition.ACCEPT, (1, 14), reviewer, state=ReportState.ACCEPTED, reviewed_by=reviewer, reviewed_at=NOW
+            )
+    report.updated_at = at
+    values = [(t, round(t.quantity * percent / 100)) for t in structure.targets.get(slot.item, [])]
+    return report, values, steps
+
+
+# Every column but the id, in the model's order: a snapshot becomes a Report again positionally (Django's fast path).
+_SNAPSHOT_FIELDS = [f.attname for f in Report._meta.concrete_fields[1:]]
+
+
+def _snapshot(report: Report) -> tuple:
+    return tuple(getattr(report, name) for name in _SNAPSHOT_FIELDS)
+
+
+def _write_batch(batch: list, accounts: Accounts) -> tuple[int, int, int]:
+    """Reports, their history (one row per version) and their target values (with history), in one transaction."""
+    with transaction.atomic(), timestamps_as_given():
+        reports = Report.objects.bulk_create([report for report, _values, _steps in batch])
+        history = []
+        for report, _values, steps in batch:
+            for transition, at, user, snapshot in steps:
+                row = Report(report.pk, *snapshot)
+                row._history_date, row._history_user, row._change_reason = at, user, transition.value
+                history.append(row)
+        Report.history.bulk_history_create(history, default_user=accounts.admin, default_change_reason="generate")
+        values = []
+        for report, target_values, steps in batch:
+            created_at, author = steps[0][1], steps[0][2]
+            for target, value in target_values:
+                tv = TargetValue(report=report, target=target, value=value)
+                tv._history_date, tv._history_user, tv._change_reason = created_at, author, Transition.CREATE.value
+                values.append(tv)
+        bulk_create_with_history(values, TargetValue, default_user=accounts.admin, default_change_reason="generate")
+    return len(reports), len(history), len(values)
+
+
+def reports_generate(
+    *,
+    years: list[int],
+    count: int,
+    seed: int,
+    accounts: Accounts,
+    batch_size: int = 5_000,
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
+    """Write `count` reports (fewer when fewer slots are free) on the plan-years, the likeliest slots first."""
+    result = Result()
+    slots = list(free_slots(years, seed))
+    result.slots = len(slots)
+    chosen = heapq.nsmallest(count, slots, key=lambda s: s.key) if count < len(slots) else slots
+    del slots
+    structure = _structure(years)
+    # Written in the order they would have been: by period, then item, then organisation.
+    chosen.sort(key=lambda s: (structure.periods[s.period].start, s.period, s.item, s.office or 0, s.department or 0))
+    rng = random.Random(f"{seed}:reports")
+    for start in range(0, len(chosen), batch_size):
+        batch = [_report(slot, structure, accounts, rng) for slot in chosen[start : start + batch_size]]
+        reports, history, values = _write_batch(batch, accounts)
+        result.reports += reports
+        result.history_rows += history
+        result.target_values += values
+        if progress:
+            progress(result.reports, len(chosen))
+    return result
+
+
+def generate(
+    *,
+    scale: str = "small",
+    reports: int | None = None,
+    years: int | None = None,
+    seed: int = 2012,
+    batch_size: int = 5_000,
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
+    """Plan-years 2012.. (copies of 2012 after it) and `reports` reports on them; see the module docstring."""
+    started = time.monotonic()
+    preset = SCALES[scale]
+    count = preset.reports if reports is None else reports
+    years_wanted = years or preset.years
+    breadth, rounds = structure_for(reports=count, years=years_wanted)
+    while rounds > max_rounds():  # too many reports for the plan-years: add plan-years instead
+        years_wanted += 1
+        breadth, rounds = structure_for(reports=count, years=years_wanted)
+    accounts = accounts_ensure()
+    plan_years = list(range(BASE_YEAR, BASE_YEAR + years_wanted))
+    result = Result()
+    for year in plan_years[1:]:
+        if plan_year_copy(year=year, seed=seed, breadth=breadth, rounds=rounds, admin=accounts.admin):
+            result.years_created.append(year)
+    generated = reports_generate(
+        years=plan_years, count=count, seed=seed, accounts=accounts, batch_size=batch_size, progress=progress
+    )
+    result.reports, result.history_rows, result.target_values = (
+        generated.reports,
+        generated.history_rows,
+        generated.target_values,
+    )
+    result.slots = generated.slots
+    result.seconds = time.monotonic() - started
+    return result
+
+
+__all__ = [
+    "SCALES",
+    "accounts_ensure",
+    "free_slots",
+    "generate",
+    "plan_year_copy",
+    "reports_generate",
+]
