@@ -4,6 +4,8 @@ DATABASE_URL          unset: an SQLite file under var/ (the embedded default); p
 DJANGO_SECRET_KEY     required when DJANGO_DEBUG is off
 DJANGO_DEBUG          1/true/yes to turn debug on (default: on, for the embedded default)
 DJANGO_ALLOWED_HOSTS  comma-separated host names
+DATABASE_REPLICA_URL  postgres://... of a streaming replica: GET requests read it (planpromo.routers)
+DJANGO_REPLICA_PIN_SECONDS  how long a client that wrote reads the primary (default 10)
 DJANGO_THROTTLE_USER  API requests a signed-in user may make (default 5000/hour; empty: no limit)
 DJANGO_THROTTLE_ANON  API requests an anonymous address may make (default 100/hour; empty: no limit)
 DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated origins (https://planpromo.example.org) for forms posted via a proxy
@@ -132,6 +134,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
+# A PostgreSQL streaming replica for reads (planpromo.routers): GET requests read it, writes and the requests of a
+# client that wrote in the last REPLICA_PIN_SECONDS read the primary. Migrations run on the primary only.
+if replica_url := os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        replica_url,
+        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["planpromo.routers.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "planpromo.routers.ReplicaPinMiddleware"
+    )
+REPLICA_PIN_SECONDS = int(os.environ.get("DJANGO_REPLICA_PIN_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ---------------------------------------------------------------------------------------------------------
