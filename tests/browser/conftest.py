@@ -32,14 +32,6 @@ PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-# The live server sees only committed data, so these tests run as TransactionTestCase, which empties every table
-# afterwards. Naming the apps (all of them) makes that flush TRUNCATE ... CASCADE on PostgreSQL: a plain TRUNCATE
-# fails there on tables that no model lists, such as knox's own knox_authtoken (its model is swapped for
-# participants.ApiToken, but knox's migration still creates the table, with a foreign key to auth_user).
-# Use: pytestmark = BROWSER_DB
-BROWSER_DB = pytest.mark.django_db(transaction=True, available_apps=list(settings.INSTALLED_APPS))
-
-
 def _unavailable(reason):
     if os.environ.get("CI") == "true":
         pytest.fail(f"browser tests cannot run in CI: {reason}", pytrace=False)
@@ -63,8 +55,8 @@ def browser():
 
 @pytest.fixture
 def plan(transactional_db):
-    """The flush after each browser test empties the plan too: load it again for each test (the same command the
-    session loads it with)."""
+    """The live server sees only committed data, so these tests run as TransactionTestCase, which empties every
+    table afterwards, the plan too: load it again for each test (the same command the session loads it with)."""
     call_command("load_plan", verbosity=0)
 
 

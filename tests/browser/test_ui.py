@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import BROWSER_DB, PASSWORD, login, screenshot
+from tests.browser.conftest import PASSWORD, login, screenshot
 from tests.factories import UserFactory
 
 try:
@@ -15,8 +15,6 @@ except ImportError:
     if os.environ.get("CI") == "true":
         raise
     pytest.skip("the playwright package is not installed (pip install -e '.[dev]')", allow_module_level=True)
-
-pytestmark = BROWSER_DB
 
 PAGES = [
     "/plans/2012/",
