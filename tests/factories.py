@@ -41,7 +41,7 @@ class PlanFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Plan
 
-    year = factory.Sequence(lambda n: 2030 + n)
+    year = factory.Sequence(lambda n: 2030 + n % 70)  # within the plausible years the database allows
     title = factory.LazyAttribute(lambda o: f"Promotional Plan for National Patent Development Strategy in {o.year}")
     document_number = factory.Sequence(lambda n: f"TEST [{n}]")
     issued_on = factory.LazyAttribute(lambda o: datetime.date(o.year - 1, 11, 1))
