@@ -110,6 +110,7 @@ class Report(models.Model):
             models.Index(fields=["office", "period"], name="report_office_period_idx"),
             models.Index(fields=["department", "period"], name="report_department_period_idx"),
             models.Index(fields=["status", "period"], name="report_status_period_idx"),
+            models.Index(fields=["state", "period"], name="report_state_period_idx"),
             models.Index(fields=["submitted_at"], name="report_submitted_at_idx"),
             models.Index(fields=["-updated_at", "-id"], name="report_updated_idx"),
         ]
