@@ -1,0 +1,11 @@
+"""Pages of the tracking app, namespace "tracking": the report workflow (urls_reports) and the progress pages
+(urls_pages: dashboards, matrix, summaries)."""
+
+from django.urls import include, path
+
+app_name = "tracking"
+
+urlpatterns = [
+    path("", include("tracking.urls_reports")),
+    path("", include("tracking.urls_pages")),
+]

@@ -1,0 +1,3 @@
+"""Report workflow pages: my work, report form, review queue, reports list."""
+
+urlpatterns = []
