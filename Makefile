@@ -42,7 +42,10 @@ migrate: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_plan
 
+# Demo accounts (admin, pad, pdd, guangdong, hunan, tianjin, analyst) with a spread of 2012 reports: their password
+# is DEMO_PASSWORD if set, else one generated and printed on the first run.
 run: migrate
+	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production: needs DJANGO_SECRET_KEY (and DATABASE_URL, DJANGO_ALLOWED_HOSTS): see "Production" in README.md.
