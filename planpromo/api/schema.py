@@ -1,12 +1,13 @@
 """The OpenAPI schema (drf-spectacular): the error responses every operation can give, and the file formats.
 
 `AutoSchema` is the project's DEFAULT_SCHEMA_CLASS, so an endpoint added later is documented with these without
-doing anything: 400 where it takes filters or a body, 401/403 where it needs a signed-in user, 404 where its path
-names an object, 429 where it is throttled; and its `format` parameter and CSV/XLSX responses say what a file is.
+doing anything: 400 where it takes filters, query parameters or a body, 401/403 where it needs a signed-in user, 404
+where its path names an object or it is a paged list, 429 where it is throttled; and its `format` parameter and
+CSV/XLSX responses say what a file is.
 """
 
 from drf_spectacular import openapi
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import permissions, serializers
 
 
@@ -20,8 +21,18 @@ class ThrottledSerializer(ErrorSerializer):
 
 VALIDATION_ERROR_SCHEMA = {
     "type": "object",
-    "description": "For each field, query parameter or `non_field_errors`, the messages saying what is wrong.",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "description": (
+        "For each field, query parameter or `non_field_errors`, the messages saying what is wrong (for a list of "
+        "objects, such as `target_values`, one object of messages per element); or `detail` alone when the body "
+        "cannot be read at all (malformed JSON) or the sign-in fails."
+    ),
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": {
+        "oneOf": [
+            {"type": "array", "items": {"oneOf": [{"type": "string"}, {"type": "object"}]}},
+            {"type": "object"},
+        ]
+    },
 }
 
 ERROR_RESPONSES = {
@@ -56,7 +67,7 @@ ERROR_RESPONSES = {
     ),
     "404": OpenApiResponse(
         ErrorSerializer,
-        description="No such object, or not one this user can see.",
+        description="No such object, or not one this user can see (or a page past the last, or an unknown `format`).",
         examples=[OpenApiExample("Not found", value={"detail": "No object matches the given query."})],
     ),
     "429": OpenApiResponse(
@@ -120,11 +131,18 @@ class AutoSchema(openapi.AutoSchema):
 
     def error_codes(self) -> list[str]:
         codes = []
-        if self.method in UNSAFE_METHODS or (self._is_list_view() and self.get_filter_backends()):
+        takes_query = any(
+            isinstance(p, OpenApiParameter) and p.location == OpenApiParameter.QUERY
+            for p in self.get_override_parameters()
+        )
+        if self.method in UNSAFE_METHODS or (self._is_list_view() and (self.get_filter_backends() or takes_query)):
             codes.append("400")
         if any(not isinstance(p, permissions.AllowAny) for p in self.view.get_permissions()):
             codes += ["401", "403"]
-        if "{" in self.path:
+        # A page number past the last page is a 404 too (DRF's paginator: "Invalid page."), and so is an unknown
+        # `format` wherever the format can be chosen (DRF's content negotiation).
+        paged = self.method == "GET" and self._is_list_view() and self._get_paginator()
+        if "{" in self.path or paged or self._get_format_parameters():
             codes.append("404")
         if self.view.get_throttles():
             codes.append("429")
