@@ -1,0 +1,144 @@
+"""Forms of the report pages. They only parse and check what the browser sent; the services in
+tracking/services.py validate again and write (their ValidationError is mapped back onto these forms)."""
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import ReportingPeriod, WorkItem
+from programs.templatetags.plan_tags import display_name, short_display_name
+from tracking.choices import ReportStatus
+from tracking.services import EDITABLE_FIELDS
+
+TEXTAREA = {"rows": 4}
+
+
+class ReportForm(forms.Form):
+    """The fields of a report, one number per target of its work item (`target_<id>`), the version the user read
+    (optimistic locking) and an optional file to attach."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=ReportStatus.choices)
+    percent_complete = forms.IntegerField(
+        label=_("Percent complete"), min_value=0, max_value=100, help_text=_("A whole number from 0 to 100.")
+    )
+    summary = forms.CharField(
+        label=_("Summary"), widget=forms.Textarea(attrs=TEXTAREA), help_text=_("Where the work item stands.")
+    )
+    achievements = forms.CharField(label=_("Achievements"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
+    problems = forms.CharField(label=_("Problems and risks"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
+    next_steps = forms.CharField(label=_("Next steps"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
+    attachment = forms.FileField(
+        label=_("Attach a file"),
+        required=False,
+        help_text=_("Optional: a PDF, an office document or an image, attached when you save."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets = list(targets)
+        for target in self.targets:
+            about = _("about %(quantity)s") if target.approximate else "%(quantity)s"
+            self.fields[self.target_field(target)] = forms.IntegerField(
+                label=_("%(description)s so far") % {"description": target.description},
+                min_value=0,
+                required=False,
+                help_text=_("Target: %(quantity)s") % {"quantity": about % {"quantity": f"{target.quantity:,}"}},
+            )
+        # The attachment and target fields come after the text; the hidden version anywhere.
+        order = [*EDITABLE_FIELDS, *(self.target_field(t) for t in self.targets), "attachment", "version"]
+        self.order_fields(order)
+
+    @staticmethod
+    def target_field(target) -> str:
+        return f"target_{target.pk}"
+
+    def report_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+
+    def target_values(self) -> list:
+        """[(target, value)] for the targets given a value: an empty field removes the value."""
+        values = ((target, self.cleaned_data.get(self.target_field(target))) for target in self.targets)
+        return [(target, value) for target, value in values if value is not None]
+
+    def add_service_errors(self, error: ValidationError):
+        """Show the service's errors at the fields they name, the others at the top of the form."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, errors in error.error_dict.items():
+            field = {"file": "attachment", NON_FIELD_ERRORS: None}.get(name, name)
+            self.add_error(field if field in self.fields else None, errors)
+
+
+class WorkItemChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.title}"
+
+
+class ReportStartForm(forms.Form):
+    """Choose the work item and period of a new report (GET): only the items the organisation takes part in."""
+
+    work_item = WorkItemChoiceField(label=_("Work item"), queryset=WorkItem.objects.none())
+    period = forms.ModelChoiceField(label=_("Reporting period"), queryset=ReportingPeriod.objects.none())
+
+    def __init__(self, *args, work_items, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["work_item"].queryset = work_items
+        self.fields["period"].queryset = periods
+
+
+class ReviewForm(forms.Form):
+    """Accept (comment optional) or return (comment required) a submitted report."""
+
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, comment_required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if comment_required:
+            self.fields["comment"].required = True
+            self.fields["comment"].label = _("What must change")
+            self.fields["comment"].error_messages["required"] = _(
+                "Say what must change: a returned report needs a comment."
+            )
+
+    def add_service_errors(self, error: ValidationError):
+        if hasattr(error, "error_dict"):
+            for name, errors in error.error_dict.items():
+                self.add_error("comment" if name == "comment" else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+def localise_filter_form(form):
+    """The page's labels (translated) and choice names for the form of tracking.filtersets.ReportFilterSet; the
+    work item choices with their program joined, so that listing them is one query."""
+    labels = {
+        "program": _("Program"),
+        "work_item": _("Work item"),
+        "office": _("Office"),
+        "department": _("Department"),
+        "period": _("Reporting period"),
+        "status": _("Status"),
+        "state": _("State"),
+    }
+    for name, label in labels.items():
+        form.fields[name].label = label
+        form.fields[name].required = False
+    work_item = form.fields["work_item"]
+    work_item.queryset = WorkItem.objects.select_related("program")
+    work_item.label_from_instance = lambda obj: f"{obj.code} {obj.title}"
+    form.fields["office"].label_from_instance = short_display_name
+    form.fields["department"].label_from_instance = display_name
+    for name in ("program", "work_item", "office", "department", "period"):
+        form.fields[name].empty_label = _("All")
+    form.fields["period"].queryset = ReportingPeriod.objects.select_related("plan").order_by("-plan__year", "start")
+    form.fields["period"].label_from_instance = lambda obj: obj.label
+    for name in ("status", "state"):
+        form.fields[name].widget = forms.CheckboxSelectMultiple(choices=form.fields[name].choices)
+    return form
