@@ -57,6 +57,15 @@ def _locked(report: Report) -> Report:
     return Report.objects.select_for_update().select_related("work_item__program", "period").get(pk=report.pk)
 
 
+def _require_edit(user, report: Report, message: str):
+    """The user may edit the report (its organisation, while open); a report they cannot even see does not
+    exist for them (404), one they can see but not change is refused (403)."""
+    if not permissions.can_edit_report(user, report):
+        if not permissions.can_view_report(user, report):
+            raise Report.DoesNotExist
+        raise PermissionDenied(message)
+
+
 def _check_version(report: Report, version, via_if_match: bool):
     if version is None:
         return
@@ -179,12 +188,9 @@ def report_update(*, report, user, version, fields: dict, target_values=None, vi
     Locks the row, refuses a missing or stale version (no lost updates), validates, saves one new version.
     """
     report = _locked(report)
-    if not permissions.can_edit_report(user, report):
-        if not permissions.can_view_report(user, report):
-            raise Report.DoesNotExist
-        raise PermissionDenied(
-            _("Only the reporting organisation can edit a report, and only while it is a draft or returned.")
-        )
+    _require_edit(
+        user, report, _("Only the reporting organisation can edit a report, and only while it is a draft or returned.")
+    )
     if version is None:
         raise ValidationError({"version": _("Send the version you read (in the body or as If-Match).")})
     _check_version(report, version, via_if_match)
@@ -298,10 +304,7 @@ def attachment_add(*, report, user, uploaded_file) -> Attachment:
     """Attach evidence to an open report of the user's organisation: size limit, type checked by content, name
     sanitized, stored under a random name. The file is written only when the row is; a failure leaves neither."""
     report = _locked(report)
-    if not permissions.can_edit_report(user, report):
-        if not permissions.can_view_report(user, report):
-            raise Report.DoesNotExist
-        raise PermissionDenied(_("Only the reporting organisation can attach files, while the report is open."))
+    _require_edit(user, report, _("Only the reporting organisation can attach files, while the report is open."))
     size = uploaded_file.size or 0
     if size == 0:
         raise ValidationError({"file": _("The file is empty.")})
@@ -338,10 +341,7 @@ def attachment_add(*, report, user, uploaded_file) -> Attachment:
 def attachment_delete(*, attachment, user) -> None:
     """Remove an attachment from an open report of the user's organisation; the file goes after commit."""
     report = _locked(attachment.report)
-    if not permissions.can_edit_report(user, report):
-        if not permissions.can_view_report(user, report):
-            raise Report.DoesNotExist
-        raise PermissionDenied(_("Attachments can be removed only from an open report, by its organisation."))
+    _require_edit(user, report, _("Attachments can be removed only from an open report, by its organisation."))
     storage, path = attachment.file.storage, attachment.file.name
     attachment._history_user = user
     attachment.delete()
