@@ -9,12 +9,13 @@ PORT ?= 8000
 # gunicorn worker processes for `make serve`; WEB_CONCURRENCY is the name hosting platforms set.
 WORKERS ?= $(or $(WEB_CONCURRENCY),3)
 
-.PHONY: help setup run test test-sqlite test-postgres lint format serve migrate messages
+.PHONY: help setup run test test-sqlite test-postgres lint format serve migrate messages bench
 
 help:
 	@echo "make run    serve the app on the embedded SQLite database at http://$(HOST):$(PORT)"
 	@echo "make test   ruff, then the whole test suite on SQLite and on a throwaway PostgreSQL cluster"
 	@echo "make serve  production: DJANGO_DEBUG=0, migrations applied, static collected, gunicorn on $(HOST):$(PORT)"
+	@echo "make bench  the benchmark on PostgreSQL at the large scale (about 10 minutes): writes bench/RESULTS.md"
 
 # The virtual environment, rebuilt when pyproject.toml changes. The .pth file makes the project's apps and
 # tests importable from any working directory (pytest plugins, gunicorn, manage.py).
@@ -57,6 +58,12 @@ serve: setup
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	exec $(PY) -m gunicorn planpromo.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --timeout 60 --graceful-timeout 30 --max-requests 2000 --max-requests-jitter 200
+
+# The benchmark (bench/run.py): a throwaway PostgreSQL cluster, `generate_data --scale large`, the app under gunicorn
+# as in production and its limits, driven by wrk (installed with apt-get when missing). BENCH_ARGS: --duration 10,
+# --workers N, --no-write.
+bench: setup
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
