@@ -3,6 +3,7 @@ way), attaches a PDF and submits; the reviewing department returns it with a com
 revises and resubmits; the department accepts; the participation matrix shows it; Chinese shows Chinese labels and
 names. Screenshots of My work, the report form and the review queue go to test-artifacts/screenshots/."""
 
+import datetime
 import os
 import re
 
@@ -43,7 +44,7 @@ def sign_out(page):
 def test_report_is_written_returned_revised_and_accepted(page, accounts, tmp_path):
     item = WorkItem.objects.select_related("program").get(program__plan__year=2012, program__number=4, number=2)
     target = item.targets.get()  # "50 enterprises with an IP advantage fostered"
-    period = ReportingPeriod.objects.current_quarter(item.program.plan, __import__("datetime").date.today())
+    period = ReportingPeriod.objects.current_quarter(item.program.plan, datetime.date.today())
     pdf = tmp_path / "evidence.pdf"
     pdf.write_bytes(PDF)
 
