@@ -167,12 +167,12 @@ def program_stats(query):
             "number": r[names["number"]],
             "numeral": NUMERALS[r[names["number"]]],
             "name": r[names["name"]],
-            "work_items": r[names["work_item_count"]],
-            "expected": r[names["expected"]],
-            "received": r[names["received"]],
-            "accepted": r[names["accepted"]],
-            "overdue": r[names["overdue"]],
-            "status": {status: r[names[f"status_{status}"]] for status in STATUSES},
+            "work_items": int(r[names["work_item_count"]]),
+            "expected": int(r[names["expected"]]),  # SUM(): numeric in PostgreSQL, an integer in the API
+            "received": int(r[names["received"]]),
+            "accepted": int(r[names["accepted"]]),
+            "overdue": int(r[names["overdue"]]),
+            "status": {status: int(r[names[f"status_{status}"]]) for status in STATUSES},
             "mean_percent": None if r[names["mean_percent"]] is None else float(r[names["mean_percent"]]),
         }
         results.append(row)
