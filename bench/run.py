@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -111,10 +112,22 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect is an answer of its own here (wrk does not follow them either)
+
+
+OPENER = urllib.request.build_opener(NoRedirect)
+
+
 def fetch(url: str, headers: dict) -> tuple[int, bytes]:
+    """GET: (status, body); anything but a 200 stops the benchmark, which would otherwise measure an error page."""
     request = urllib.request.Request(url, headers=headers)
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return response.status, response.read()
+    try:
+        with OPENER.open(request, timeout=60) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        sys.exit(f"GET {url}: {error.code}\n{error.read()[:2000].decode(errors='replace')}")
 
 
 def wrk(wrk_bin: str, url: str, *, clients: int, seconds: float, headers: dict, script: Path, env=None) -> dict:

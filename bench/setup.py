@@ -40,9 +40,11 @@ def url_names(patterns=None, namespace="") -> list[str]:
 
 
 def matrix_url() -> str | None:
-    """The participation matrix page for YEAR, found by its URL name (…matrix…), if the site has one."""
-    for name in (name for name in url_names() if "matrix" in name):
-        for kwargs, query in (({"year": YEAR}, ""), ({}, f"?year={YEAR}")):
+    """The participation matrix page for YEAR, found by its URL name (…matrix…), if the site has one: a page
+    that takes the year in its path first (a name without one may only redirect to the current plan)."""
+    names = [name for name in url_names() if "matrix" in name]
+    for kwargs, query in (({"year": YEAR}, ""), ({}, f"?year={YEAR}")):
+        for name in names:
             try:
                 return reverse(name, kwargs=kwargs) + query
             except NoReverseMatch:
