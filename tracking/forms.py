@@ -3,6 +3,7 @@ tracking/services.py validate again and write (their ValidationError is mapped b
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import ReportingPeriod, WorkItem
@@ -40,7 +41,7 @@ class ReportForm(forms.Form):
         for target in self.targets:
             about = _("about %(quantity)s") if target.approximate else "%(quantity)s"
             self.fields[self.target_field(target)] = forms.IntegerField(
-                label=_("%(description)s so far") % {"description": target.description},
+                label=capfirst(_("%(description)s so far") % {"description": target.description}),
                 min_value=0,
                 required=False,
                 help_text=_("Target: %(quantity)s") % {"quantity": about % {"quantity": f"{target.quantity:,}"}},

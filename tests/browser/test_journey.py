@@ -8,6 +8,7 @@ import os
 import re
 
 import pytest
+from django.utils.text import capfirst
 
 from programs.models import ReportingPeriod, WorkItem
 from tests.browser.conftest import login, screenshot
@@ -64,14 +65,14 @@ def test_report_is_written_returned_revised_and_accepted(page, accounts, tmp_pat
     page.get_by_label("Percent complete").fill("120")
     page.get_by_label("Summary").fill("Forty enterprises audited; the first twelve fostered.")
     page.get_by_label("Achievements").fill("Twelve enterprises fostered in Shenzhen and Foshan.")
-    page.get_by_label(f"{target.description} so far").fill("12")
+    page.get_by_label(f"{capfirst(target.description)} so far").fill("12")
     page.get_by_role("button", name="Save draft").click()
     percent = page.get_by_label("Percent complete")
     expect(percent).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#id_percent_complete_error")).to_contain_text("less than or equal to 100")
     expect(page.get_by_role("alert")).to_contain_text("Please correct the errors below.")
     expect(page.get_by_label("Summary")).to_have_value("Forty enterprises audited; the first twelve fostered.")
-    expect(page.get_by_label(f"{target.description} so far")).to_have_value("12")
+    expect(page.get_by_label(f"{capfirst(target.description)} so far")).to_have_value("12")
     assert not Report.objects.exists()
 
     # Corrected, with a PDF attached, and submitted.

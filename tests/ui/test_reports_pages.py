@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from participants.models import ProvincialOffice
 from programs.models import Plan, ReportingPeriod, WorkItem
@@ -152,7 +153,7 @@ def test_new_report_form_has_a_labelled_field_per_target(as_user, q4):
     html = response.content.decode()
     targets = list(item("IV.3").targets.order_by("position"))
     for target in targets:
-        assert f'<label for="id_target_{target.pk}">{target.description} so far:</label>' in html
+        assert f'<label for="id_target_{target.pk}">{capfirst(target.description)} so far:</label>' in html
         assert f"Target: {target.quantity:,}" in html
     for name in ["status", "percent_complete", "summary", "achievements", "problems", "next_steps", "attachment"]:
         assert f'for="id_{name}"' in html
