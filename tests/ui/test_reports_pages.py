@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from participants.models import ProvincialOffice
-from programs.models import Plan, ReportingPeriod, WorkItem
+from programs.models import ReportingPeriod, WorkItem
 from tracking import services
 from tracking.demo import demo_accounts_ensure
 from tracking.models import Attachment, Report
@@ -440,8 +440,15 @@ def test_reports_list_filters_and_exports_exactly_the_filtered_rows(accounts, as
     assert [r.pk for r in client.get(f"/reports/?office={office.pk}").context["reports"]] == [b.pk]
 
 
-def test_reports_list_filter_labels_and_names_follow_the_language(as_user):
-    html = as_user("guangdong").get("/reports/", headers={"Accept-Language": "zh-hans"}).content.decode()
-    assert "广东" in html and "专利管理司" in html
-    plan = Plan.objects.get(year=2012)
-    assert plan is not None
+def test_pages_in_chinese_show_chinese_labels_and_names(accounts, as_user, q4):
+    client = as_user("guangdong")
+    zh = {"Accept-Language": "zh-hans"}
+    html = client.get("/reports/", headers=zh).content.decode()
+    assert '<label for="id_office">知识产权局:</label>' in html
+    assert ">广东</option>" in html and ">专利管理司</option>" in html
+    html = client.get(f"/reports/new/?work_item={item('IV.2').pk}&period={q4.pk}", headers=zh).content.decode()
+    assert "<dd>广东省知识产权局</dd>" in html
+    assert '<label for="id_percent_complete">完成百分比:</label>' in html
+    assert "保存并提交审核" in html
+    html = client.get("/my-work/", headers=zh).content.decode()
+    assert "<h1>我的工作</h1>" in html and "填写报告" in html
