@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/password/", PasswordChangeView.as_view(), name="password_change"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("account/", include("participants.urls")),
     path("", include("tracking.urls")),
     path("", include("programs.urls")),
     path("", home, name="home"),

@@ -78,7 +78,7 @@ def home(request):
             "no_plan.html",
             {"page_title": _("No plan yet"), "breadcrumbs": [Crumb(_("No plan yet"))], "nav_section": "plan"},
         )
-    return redirect("programs:plan_detail", year=plan.year)
+    return redirect("tracking:dashboard", year=plan.year)
 
 
 class LoginView(PageMixin, auth_views.LoginView):

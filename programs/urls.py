@@ -18,13 +18,18 @@ class WorkItemCodeConverter:
 
 register_converter(WorkItemCodeConverter, "workitem_code")
 
+# The plan, program, work item, office and department pages show report progress, so they live in the tracking
+# app (tracking/urls_pages.py: tracking:dashboard, tracking:program_detail, tracking:workitem_detail,
+# tracking:office_detail, tracking:department_detail), at the URLs these pages always had. tracking.urls is
+# included first and answers them; the old names below stay only so that links built with them keep working
+# (they reverse to the same URLs). Use the tracking names in new code.
 app_name = "programs"
 urlpatterns = [
-    path("plans/<int:year>/", views.PlanDetailView.as_view(), name="plan_detail"),
-    path("plans/<int:year>/programs/<int:number>/", views.ProgramDetailView.as_view(), name="program_detail"),
-    path("plans/<int:year>/items/<workitem_code:code>/", views.WorkItemDetailView.as_view(), name="workitem_detail"),
+    path("plans/<int:year>/", views.served_by_tracking, name="plan_detail"),
+    path("plans/<int:year>/programs/<int:number>/", views.served_by_tracking, name="program_detail"),
+    path("plans/<int:year>/items/<workitem_code:code>/", views.served_by_tracking, name="workitem_detail"),
     path("offices/", views.OfficeListView.as_view(), name="office_list"),
-    path("offices/<str:short_name>/", views.OfficeDetailView.as_view(), name="office_detail"),
+    path("offices/<str:short_name>/", views.served_by_tracking, name="office_detail"),
     path("departments/", views.DepartmentListView.as_view(), name="department_list"),
-    path("departments/<int:pk>/", views.DepartmentDetailView.as_view(), name="department_detail"),
+    path("departments/<int:pk>/", views.served_by_tracking, name="department_detail"),
 ]

@@ -25,11 +25,11 @@ PAGES = [
 
 
 def office_links(html: str) -> set[str]:
-    return {unquote(name) for name in re.findall(r'href="/offices/([^/"]+)/"', html)}
+    return {unquote(name) for name in re.findall(r'href="/offices/([^/"]+)/(?:\?[^"]*)?"', html)}
 
 
 def item_links(html: str) -> set[str]:
-    return set(re.findall(r'href="/plans/2012/items/([^/"]+)/"', html))
+    return set(re.findall(r'href="/plans/2012/items/([^/"]+)/(?:\?[^"]*)?"', html))
 
 
 @pytest.mark.parametrize("url", [*PAGES, "/departments/1/", "/accounts/password/", "/"])
@@ -69,12 +69,11 @@ def test_home_redirects_to_current_plan(signed_in_client):
 
 
 def test_plan_overview_lists_the_ten_programs(signed_in_client):
+    # The dashboard (tracking/pages.py) serves the plan's page: tests/ui/test_pages_dashboard.py has the rest.
     html = signed_in_client.get("/plans/2012/").content.decode()
-    links = re.findall(r'href="/plans/2012/programs/(\d+)/"', html)
+    links = re.findall(r'href="/plans/2012/programs/(\d+)/(?:\?[^"]*)?"', html)
     assert links == [str(n) for n in range(1, 11)]
     assert "Patent Quality Enhancement" in html or Program.objects.get(plan__year=2012, number=1).name in html
-    assert 'data-chart-source="items-chart-data"' in html
-    assert '<script id="items-chart-data" type="application/json">' in html
 
 
 def test_program_page_shows_objective_team_and_items(signed_in_client):
@@ -181,27 +180,18 @@ def grow_plan():
                 WorkItemOffice.objects.create(work_item=item, office=office, position=position)
 
 
+# The plan, program, work item, office and department pages show report progress and are counted with the
+# reports in tests/ui/test_pages_progress.py.
 QUERY_COUNTS = [
-    # plan, programs with item counts, team memberships
-    ("/plans/2012/", 2 + 3),
-    # program with plan, team; items with program and plan, their departments, office links, targets
-    ("/plans/2012/programs/2/", 2 + 6),
-    # item with program and plan, its departments, office links, targets; the participating offices
-    ("/plans/2012/items/II.3/", 2 + 5),
     # plan, offices with counts of the items that list them, count of the items of scope `all`
     ("/offices/", 2 + 3),
-    # office, plan; items with program and plan, departments, office links, targets
-    ("/offices/Beijing/", 2 + 6),
     # plan, departments with counts
     ("/departments/", 2 + 2),
-    # department, plan, its programs and their teams, its items with departments, office links, targets
-    ("/departments/{legal}/", 2 + 8),
 ]
 
 
 @pytest.mark.parametrize(("url", "queries"), QUERY_COUNTS)
 def test_query_count_is_constant(signed_in_client, django_assert_num_queries, url, queries):
-    url = url.format(legal=Department.objects.get(name="Legal Affairs Department").pk)
     with django_assert_num_queries(queries):
         assert signed_in_client.get(url).status_code == 200
     grow_plan()
