@@ -54,6 +54,13 @@ STATUS_CODES = {
     ReportStatus.DELAYED: pgettext_lazy("status code", "D"),
     ReportStatus.COMPLETED: pgettext_lazy("status code", "C"),
 }
+STATUS_COLOURS = {
+    ReportStatus.NOT_STARTED: "#4a5360",
+    ReportStatus.ON_TRACK: "#166534",
+    ReportStatus.AT_RISK: "#b45309",
+    ReportStatus.DELAYED: "#a4161a",
+    ReportStatus.COMPLETED: "#0b4f8a",
+}
 NO_REPORT_SYMBOL = "○"
 OVERDUE_SYMBOL = "!"
 NOT_TAKING_PART_SYMBOL = "–"
@@ -131,9 +138,20 @@ class PlanPageMixin(PageMixin):
         chosen = next((p for p in self.periods if str(p.pk) == wanted), None)
         return chosen or current_quarter(self.periods, self.today)
 
+    @property
+    def period_query(self) -> str:
+        """`?period=<id>` for links to the plan's other pages when a period was chosen, else nothing (they show
+        the current quarter by default, and their URLs stay plain)."""
+        return f"?period={self.period.pk}" if self.period and "period" in self.request.GET else ""
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            plan=self.plan, periods=self.periods, period=self.period, today=self.today, **kwargs
+            plan=self.plan,
+            periods=self.periods,
+            period=self.period,
+            period_query=self.period_query,
+            today=self.today,
+            **kwargs,
         )
 
 
@@ -252,7 +270,11 @@ class DashboardView(PlanPageMixin, TemplateView):
         chart = {
             "labels": [p.label for p in self.periods],
             "datasets": [
-                {"label": str(status.label), "data": [counts.get((p.pk, status.value), 0) for p in self.periods]}
+                {
+                    "label": str(status.label),
+                    "data": [counts.get((p.pk, status.value), 0) for p in self.periods],
+                    "backgroundColor": STATUS_COLOURS[status],  # as the status badges (css/dashboard.css)
+                }
                 for status in ReportStatus
             ],
         }
