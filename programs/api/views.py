@@ -51,7 +51,12 @@ class WorkItemViewSet(viewsets.ReadOnlyModelViewSet):
         return list(ProvincialOffice.objects.all())
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "all_offices": self.all_offices}
+        all_offices_data = [{"id": office.pk, "short_name": office.short_name} for office in self.all_offices]
+        return {
+            **super().get_serializer_context(),
+            "all_offices": self.all_offices,
+            "all_offices_data": all_offices_data,
+        }
 
 
 class ReportingPeriodViewSet(viewsets.ReadOnlyModelViewSet):

@@ -57,6 +57,8 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ReportSerializer
     filterset_class = ReportFilterSet
+    # Only indexed columns: ordering by free text (summary) would sort the whole table.
+    ordering_fields = ["updated_at", "submitted_at", "id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]  # no PUT: edits are partial
 
     def get_queryset(self):
