@@ -63,13 +63,11 @@ def primary_and_replica():
     if not _find_binary("pg_basebackup") and os.environ.get("CI") != "true":
         pytest.skip("needs the PostgreSQL server binaries (apt-get install postgresql)")
     primary = PostgresCluster().start()
-    replica = None
+    replica = StandbyCluster(primary)
     try:
-        replica = StandbyCluster(primary).start()
-        yield primary, replica
+        yield primary, replica.start()
     finally:
-        if replica is not None:
-            replica.stop()
+        replica.stop()  # also removes its directory when it failed to start
         primary.stop()
 
 
