@@ -57,6 +57,11 @@ def _locked(report: Report) -> Report:
     return Report.objects.select_for_update().select_related("work_item__program", "period").get(pk=report.pk)
 
 
+def _clean_fields(fields: dict) -> dict:
+    """Text fields without surrounding white space: a summary of spaces is no summary (the model then refuses it)."""
+    return {name: value.strip() if isinstance(value, str) else value for name, value in fields.items()}
+
+
 def _require_edit(user, report: Report, message: str):
     """The user may edit the report (its organisation, while open); a report they cannot even see does not
     exist for them (404), one they can see but not change is refused (403)."""
@@ -158,7 +163,14 @@ def report_create(*, user, work_item, period, office=None, department=None, fiel
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be set.") for name in unknown})
-    report = Report(work_item=work_item, period=period, office=office, department=department, created_by=user, **fields)
+    report = Report(
+        work_item=work_item,
+        period=period,
+        office=office,
+        department=department,
+        created_by=user,
+        **_clean_fields(fields),
+    )
     duplicate = Report.objects.filter(work_item=work_item, period=period, office=office, department=department)
     if duplicate.exists():
         raise ValidationError({"__all__": [_duplicate_message(office)]})
@@ -197,7 +209,7 @@ def report_update(*, report, user, version, fields: dict, target_values=None, vi
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
-    for name, value in fields.items():
+    for name, value in _clean_fields(fields).items():
         setattr(report, name, value)
     _save(report, user=user, transition=Transition.EDIT)
     _set_target_values(report, target_values, user=user)

@@ -45,7 +45,7 @@ def expected_valid(status, percent, summary) -> bool:
     return (
         status in ReportStatus.values
         and 0 <= percent <= 100
-        and summary != ""  # the model's rule (a summary of spaces passes: see the xfail test below)
+        and summary.strip() != ""  # the services strip text fields; the model refuses an empty summary
         and (status != ReportStatus.COMPLETED or percent == 100)
     )
 
@@ -120,12 +120,9 @@ def test_report_update_saves_valid_edits_and_refuses_the_rest(users, status, per
         raise Undo
 
 
-@pytest.mark.xfail(strict=True, reason="the services accept a summary of white space (the API and forms strip it)")
 @pytest.mark.parametrize("summary", [" ", "\n\t"])
 def test_a_summary_of_white_space_is_refused(users, summary):
-    """The API (DRF trims) and the forms (strip) refuse it; the services, which the admin and scripts call too,
-    do not. Fix: in Report.clean(), `if not (self.summary or "").strip(): errors["summary"] = ...` (or strip the
-    text fields in tracking.services before validating)."""
+    """The API (DRF trims), the forms (strip) and the services, which the admin and scripts call too, refuse it."""
     with pytest.raises(ValidationError):
         services.report_create(
             user=users["guangdong"],
