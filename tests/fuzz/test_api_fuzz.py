@@ -22,6 +22,8 @@ import pytest
 import schemathesis
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, Phase, given, settings
@@ -86,7 +88,19 @@ def load_schema(raw: dict):
 
 
 @pytest.fixture
-def fuzz_settings(settings, tmp_path):
+def in_process_requests():
+    """Requests through the WSGI handler inside the test's transaction: Django's test client does the same and
+    keeps the handler from closing the test's connection at the end of each request (close_old_connections sees
+    autocommit off inside the test's transaction and closes it on PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_settings(settings, tmp_path, in_process_requests):
     settings.AXES_ENABLED = False
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": None, "anon": None}}
     settings.MEDIA_ROOT = tmp_path
