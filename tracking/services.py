@@ -54,7 +54,13 @@ def _save(report: Report, *, user, transition: Transition):
 
 def _locked(report: Report) -> Report:
     """The report re-read under a row lock: concurrent writers queue here, and see each other's versions."""
-    return Report.objects.select_for_update().select_related("work_item__program", "period").get(pk=report.pk)
+    # Only the report's own row (not the joined work item, program and period, which every other writer on the item
+    # reads), and FOR NO KEY UPDATE so that inserting its target values and history is not blocked by it.
+    return (
+        Report.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("work_item__program", "period")
+        .get(pk=report.pk)
+    )
 
 
 def _clean_fields(fields: dict) -> dict:
