@@ -32,11 +32,6 @@ def assert_no_server_error(clients):
     return statuses
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="deadlocks now and then (503 'deadlock detected'): services._locked() locks the joined work item, program "
-    "and period rows too; see test_locking_a_report_locks_only_its_row",
-)
 def test_32_offices_report_and_submit_at_once(require_postgres, live):
     """One client per office creates and submits its report on I.1 (scope `all`) for the same period."""
     work_item, q1 = item("I.1"), period("2012-Q1")
@@ -153,12 +148,10 @@ def test_10_clients_creating_the_same_report_one_is_created(require_postgres, li
         client.close()
 
 
-@pytest.mark.xfail(strict=True, reason="select_for_update() with select_related locks every joined row (FOR UPDATE)")
 def test_locking_a_report_locks_only_its_row(require_postgres, live):
     """While one writer holds a report (tracking.services._locked), others may still lock its work item and period
     (which every new report's foreign key check does, FOR KEY SHARE): otherwise 32 offices submitting at once
-    queue on one work item row and deadlock with the creations. Fix in tracking/services.py `_locked()`:
-    `Report.objects.select_for_update(of=("self",)).select_related(...)`."""
+    queue on one work item row and deadlock with the creations."""
     from django.db import DatabaseError, connections
 
     from programs.models import ReportingPeriod, WorkItem
