@@ -55,15 +55,9 @@ def raw_schema() -> dict:
     return json.loads(OpenApiJsonRenderer().render(generated, renderer_context={}))
 
 
-# Gaps between the schema and what the app really answers, found by this fuzzing, in code this test does not own.
-# Each is patched here so that the fuzzing goes on finding other things, and asserted by
-# test_known_schema_gaps_are_still_open below (strict xfail): when one is fixed, that test says to drop it here.
-KNOWN_GAPS = {
-    # Report.submitted_by/reviewed_by are null until the report is submitted/reviewed: the serializer's
-    # SlugRelatedField needs allow_null=True (tracking/api/serializers.py).
-    ("Report", "submitted_by"): {"nullable": True},
-    ("Report", "reviewed_by"): {"nullable": True},
-}
+# Gaps between the schema and what the app really answers that fuzzing found and that are not fixed yet:
+# {(component, field): patch}, applied so that the fuzzing goes on finding other things. None open at present.
+KNOWN_GAPS: dict = {}
 
 
 def patch_known_gaps(raw: dict) -> dict:
@@ -190,13 +184,6 @@ def test_operation_as_every_role(world, method, path):
 
     STATS[f"{method} {path}"] = len(sent)
     assert sent, "no example was run"
-
-
-@pytest.mark.xfail(strict=True, reason="Report.submitted_by/reviewed_by not nullable in the schema (KNOWN_GAPS)")
-def test_known_schema_gaps_are_still_open():
-    """Fails (XPASS, strict) once the schema is fixed: then remove the entries from KNOWN_GAPS."""
-    properties = raw_schema()["components"]["schemas"]["Report"]["properties"]
-    assert all(properties[field].get("nullable") for _, field in KNOWN_GAPS)
 
 
 # --- Stateful: links from an upload to its download and removal, so that use_after_free has something to check ---

@@ -50,8 +50,8 @@ class ReportSerializer(serializers.ModelSerializer):
     period = PeriodBriefSerializer(read_only=True)
     target_values = TargetValueSerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
-    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Report
