@@ -98,11 +98,23 @@ def demo_reports_ensure(
                 rng = random.Random(f"{seed}:{item.code}:{period.label}:{office or department}")
                 if key in existing or rng.random() > share:
                     continue
-                created += _demo_report(rng, item, period, office, department, admin, pad, low, high, index)
+                created += _demo_report(
+                    rng,
+                    item,
+                    period,
+                    office,
+                    department,
+                    admin,
+                    pad,
+                    low,
+                    high,
+                    index,
+                    n_organisations=len(organisations),
+                )
     return created
 
 
-def _demo_report(rng, item, period, office, department, admin, pad, low, high, quarter_index) -> int:
+def _demo_report(rng, item, period, office, department, admin, pad, low, high, quarter_index, n_organisations=1) -> int:
     percent = rng.randint(low, high)
     status = rng.choices(
         [ReportStatus.ON_TRACK, ReportStatus.AT_RISK, ReportStatus.DELAYED, ReportStatus.COMPLETED],
@@ -119,7 +131,8 @@ def _demo_report(rng, item, period, office, department, admin, pad, low, high, q
         "problems": rng.choice(["", "", "Funding arrives late.", "Staff shortage in the office."]),
         "next_steps": rng.choice(["Consult stakeholders.", "Extend the pilot.", "Prepare the annual review."]),
     }
-    targets = [(t, round(t.quantity * percent / 100)) for t in item.targets.all()]
+    # Each organisation reports its own contribution to the national target: its share of it, so far.
+    targets = [(t, round(t.quantity * percent / 100 / n_organisations)) for t in item.targets.all()]
     report = services.report_create(
         user=admin,
         work_item=item,
