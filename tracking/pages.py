@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import roman
 from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -110,6 +111,13 @@ class PlanPageMixin(PageMixin):
     (`?period=<id>`, else the current quarter). Context: plan, periods, period, today."""
 
     nav_section = "plan"
+
+    def dispatch(self, request, *args, **kwargs):
+        # Progress figures are for users with a role, as in the API (tracking.permissions): a signed-in account
+        # without one sees nothing.
+        if not permissions.has_role(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def get_plan(self):
         year = self.kwargs.get("year") or self.request.GET.get("year", "")

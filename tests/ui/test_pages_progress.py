@@ -447,17 +447,17 @@ QUERY_COUNTS = [
     # plan, periods, profile and the user's office, reports visible, items, offices, participations
     ("/plans/2012/matrix/?period={q2}", 2 + 7),
     ("/plans/2012/matrix/?period={q2}&program=2", 2 + 7),
-    # program with plan, team; periods; the items' roll-up; their departments
-    ("/plans/2012/programs/2/?period={q2}", 2 + 5),
+    # the user's profile (the role check); program with plan, team; periods; the items' roll-up; their departments
+    ("/plans/2012/programs/2/?period={q2}", 2 + 6),
     # item with program and plan, its departments; periods; offices; profile; reports; targets; timeline
     ("/plans/2012/items/I.1/?period={q2}", 2 + 8),
     # office, plan, periods, items, their departments, profile, reports
     ("/offices/Guangdong/?period={q2}", 2 + 7),
     # department, plan, periods, programs and teams, items and their departments, profile, reports, review load
     ("/departments/{pad}/?period={q2}", 2 + 10),
-    # plan, periods, and annual_summary's: item statistics with targets and departments (3), periods, received
-    # reports, offices, participations, programs
-    ("/reports/2012/summary/", 2 + 10),
+    # the user's profile (the role check); plan, periods, and annual_summary's: item statistics with targets and
+    # departments (3), periods, received reports, offices, participations, programs
+    ("/reports/2012/summary/", 2 + 11),
 ]
 
 
