@@ -2,10 +2,15 @@ import os
 
 import pytest
 from django.core.management import call_command
+from django.core.servers.basehttp import WSGIServer
 from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+
+# pytest-django's live server listens with Django's backlog of 10 connections: 32 clients connecting at once (the
+# concurrency tests) overflow it and get their connections reset. A bigger backlog, set before the server starts.
+WSGIServer.request_queue_size = 128
 
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
