@@ -25,6 +25,7 @@ from programs.models import (
     WorkItemDepartment,
     WorkItemOffice,
 )
+from programs.signals import plan_structure_changed
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
 
@@ -78,12 +79,26 @@ def plan_structure_load(*, paths: list[Path] | None = None) -> LoadResult:
     loader = _Loader()
     for path in paths or default_fixture_paths():
         loader.load_file(Path(path))
+    office_set_changed = any(
+        counter[ProvincialOffice._meta.verbose_name_plural]
+        for counter in (loader.result.created, loader.result.deleted)
+    )
+    plans = Plan.objects.all() if office_set_changed else loader.plans
+    for plan in plans:
+        try:
+            plan_structure_changed.send(sender=Plan, plan=plan)
+        except ValidationError as exc:
+            raise FixtureError(
+                loader.plan_paths.get(plan.pk, "fixtures"), f"plan ({plan.year})", _messages(exc)
+            ) from exc
     return loader.result
 
 
 class _Loader:
     def __init__(self):
         self.result = LoadResult()
+        self.plans: list[Plan] = []
+        self.plan_paths: dict[int, Path] = {}
 
     # --- files ----------------------------------------------------------------------------------------------------
     def load_file(self, path: Path):
@@ -232,6 +247,8 @@ class _Loader:
             values[f] = self._get(record, f, "plan", str, "")
         values["issued_on"] = self._date(record, "issued_on", "plan")
         plan = self._save(Plan, f"plan ({year})", {"year": year}, values)
+        self.plans.append(plan)
+        self.plan_paths[plan.pk] = self.path
 
         for index, period in enumerate(self._get(document, "periods", "file", list, [])):
             where = f"periods[{index}]"

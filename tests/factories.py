@@ -70,29 +70,36 @@ class WorkItemFactory(factory.django.DjangoModelFactory):
     office_scope = OfficeScope.NONE
 
 
-def bulk_reports(*, items, periods, offices, seed=7, share=0.8):
-    """Reports from every participating office and responsible department of `items` in `periods`, written with
+def bulk_reports(*, items, periods, offices=None, seed=7, share=0.8):
+    """Reports meeting the obligations of `items` in `periods` (`offices` is no longer needed), written with
     bulk_create for speed (tests of reads that need many rows; no history), in a seeded spread of states."""
     import random
 
     from django.utils import timezone
 
-    from tracking.models import Report, TargetValue
+    from tracking.models import Obligation, Report, TargetValue
+    from tracking.obligations import obligations_link_reports
 
     rng = random.Random(seed)
     now = timezone.now()
     reports, values = [], []
+    expected: dict[tuple, list] = {}
+    for obligation in Obligation.objects.filter(work_item__in=items, period__in=periods).select_related(
+        "office", "department"
+    ):
+        expected.setdefault((obligation.work_item_id, obligation.period_id), []).append(
+            (obligation.office, obligation.department)
+        )
     for item in items:
-        organisations = [(o, None) for o in item.resolved_offices(offices)]
-        organisations += [(None, d) for d in item.responsible_departments]
         for period in periods:
-            for office, department in organisations:
+            for office, department in expected.get((item.pk, period.pk), []):
                 if rng.random() > share:
                     continue
                 state = rng.choice(["draft", "submitted", "accepted", "accepted", "returned"])
                 status = rng.choice(["not_started", "on_track", "at_risk", "delayed", "completed"])
                 percent = 100 if status == "completed" else rng.randint(0, 99)
                 reviewed = state in {"accepted", "returned"}
+                submitted_at = None if state == "draft" else now - datetime.timedelta(days=rng.randint(0, 60))
                 report = Report(
                     work_item=item,
                     period=period,
@@ -102,7 +109,8 @@ def bulk_reports(*, items, periods, offices, seed=7, share=0.8):
                     percent_complete=percent,
                     summary="Bulk test report.",
                     state=state,
-                    submitted_at=None if state == "draft" else now - datetime.timedelta(days=rng.randint(0, 60)),
+                    submitted_at=submitted_at,
+                    first_submitted_at=submitted_at,
                     reviewed_at=now if reviewed else None,
                     review_comment="Needs figures." if state == "returned" else "",
                 )
@@ -110,4 +118,5 @@ def bulk_reports(*, items, periods, offices, seed=7, share=0.8):
                 values.extend((report, target, rng.randint(0, target.quantity)) for target in item.targets.all())
     Report.objects.bulk_create(reports)
     TargetValue.objects.bulk_create(TargetValue(report=r, target=t, value=v) for r, t, v in values)
+    obligations_link_reports(obligations=Obligation.objects.filter(work_item__in=items, period__in=periods))
     return reports

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from participants.models import Department, ProvincialOffice
 from programs.models import ReportingPeriod, Target, WorkItem
-from tracking.choices import OPEN_STATES, PUBLISHED_STATES, ReportState, ReportStatus
+from tracking.choices import OPEN_STATES, PUBLISHED_STATES, RECEIVED_STATES, ReportState, ReportStatus
 
 
 class BulkWriteRefused(Exception):
@@ -88,6 +88,8 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # The first submission, kept through returns and resubmissions: timeliness is judged by it.
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -146,6 +148,11 @@ class Report(models.Model):
             models.CheckConstraint(
                 condition=Q(state=ReportState.DRAFT) | Q(submitted_at__isnull=False),
                 name="report_submitted_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True)
+                | Q(first_submitted_at__isnull=False, first_submitted_at__lte=models.F("submitted_at")),
+                name="report_first_submission_first",
             ),
             models.CheckConstraint(
                 condition=~Q(state__in=[ReportState.ACCEPTED, ReportState.RETURNED]) | Q(reviewed_at__isnull=False),
@@ -228,3 +235,79 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ObligationQuerySet(models.QuerySet):
+    def of_organisation(self, organisation):
+        """The obligations of an office or a department."""
+        if isinstance(organisation, ProvincialOffice):
+            return self.filter(office=organisation)
+        return self.filter(department=organisation)
+
+    def received(self):
+        """Met: the report is submitted or accepted."""
+        return self.filter(report__state__in=RECEIVED_STATES)
+
+    def outstanding(self):
+        """Not met yet: no report, or a draft, or a returned report."""
+        return self.exclude(report__state__in=RECEIVED_STATES)
+
+    def overdue(self, today):
+        return self.outstanding().filter(due__lt=today)
+
+
+class Obligation(models.Model):
+    """A report that must be written: one work item, one reporting organisation (a participating provincial office
+    or a responsible department, exactly one), one period, with the period's due date, and the report once one
+    exists. The one definition of who must report what, by when: tracking.obligations keeps it in step with the
+    plan, and every page, statistic and export that asks who must report reads it."""
+
+    work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="obligations")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="obligations")
+    office = models.ForeignKey(
+        ProvincialOffice, on_delete=models.CASCADE, null=True, blank=True, related_name="obligations"
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, blank=True, related_name="obligations"
+    )
+    # The period's due date, copied so that "due before", "overdue" and the to-do can use an index.
+    due = models.DateField(_("due"))
+    report = models.OneToOneField(Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="obligation")
+
+    objects = ObligationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due", "work_item", "office", "department"]
+        verbose_name = _("reporting obligation")
+        verbose_name_plural = _("reporting obligations")
+        indexes = [
+            models.Index(fields=["period", "office"], name="obligation_period_office_idx"),
+            models.Index(fields=["period", "department"], name="obligation_period_dept_idx"),
+            models.Index(fields=["office", "due"], name="obligation_office_due_idx"),
+            models.Index(fields=["department", "due"], name="obligation_department_due_idx"),
+            models.Index(fields=["due"], name="obligation_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(office__isnull=False, department__isnull=True)
+                | Q(office__isnull=True, department__isnull=False),
+                name="obligation_exactly_one_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["work_item", "office", "period"],
+                condition=Q(office__isnull=False),
+                name="obligation_unique_per_office",
+            ),
+            models.UniqueConstraint(
+                fields=["work_item", "department", "period"],
+                condition=Q(department__isnull=False),
+                name="obligation_unique_per_department",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.work_item.code} · {self.organisation} · {self.period}"
+
+    @property
+    def organisation(self):
+        return self.office or self.department

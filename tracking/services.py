@@ -25,6 +25,7 @@ from programs.models import Target
 from tracking import permissions
 from tracking.choices import TRANSITIONS, Transition
 from tracking.models import Attachment, Report, TargetValue
+from tracking.obligations import obligation_link_report
 
 _RELATIONS = ["work_item", "period", "office", "department", "created_by", "submitted_by", "reviewed_by"]
 EDITABLE_FIELDS = ("status", "percent_complete", "summary", "achievements", "problems", "next_steps")
@@ -189,6 +190,7 @@ def report_create(*, user, work_item, period, office=None, department=None, fiel
             raise ValidationError({"__all__": [_duplicate_message(office)]}) from exc
         raise
     _set_target_values(report, target_values, user=user)
+    obligation_link_report(report=report)
     _audit("report.create", user=user, report=report)
     return report
 
@@ -240,7 +242,8 @@ def _transition(report, *, user, transition: Transition, allowed, version=None, 
         raise PermissionDenied(_("You are not allowed to do this with this report."))
     report.state = target
     for name, value in changes.items():
-        setattr(report, name, value)
+        # A callable value is computed from the locked row (what it holds now, not what the caller read).
+        setattr(report, name, value(report) if callable(value) else value)
     _save(report, user=user, transition=transition)
     _audit(f"report.{transition.value}", user=user, report=report, state=report.state)
     return report
@@ -248,7 +251,9 @@ def _transition(report, *, user, transition: Transition, allowed, version=None, 
 
 @transaction.atomic
 def report_submit(*, report, user, version=None, via_if_match=False) -> Report:
-    """Submit a draft or returned report for review (by its organisation)."""
+    """Submit a draft or returned report for review (by its organisation). The first submission's time is kept:
+    timeliness is judged by it."""
+    now = timezone.now()
     return _transition(
         report,
         user=user,
@@ -257,7 +262,8 @@ def report_submit(*, report, user, version=None, via_if_match=False) -> Report:
         version=version,
         via_if_match=via_if_match,
         submitted_by=user,
-        submitted_at=timezone.now(),
+        submitted_at=now,
+        first_submitted_at=lambda locked: locked.first_submitted_at or now,
     )
 
 
