@@ -11,6 +11,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from participants.choices import Role
 from programs.models import Plan
 
 
@@ -69,8 +70,16 @@ class PageMixin:
         return context
 
 
+# Roles whose work is reporting: they land on their to-do; everyone else on the plan's dashboard.
+REPORTING_ROLES = {Role.OFFICE_REPORTER, Role.DEPARTMENT_STAFF}
+
+
 def home(request):
-    """The current plan's overview (one query), or a page saying no plan is loaded yet."""
+    """Where signing in lands: an office reporter's or department's to-do (My work), else the current plan's
+    dashboard (one query), or a page saying no plan is loaded yet."""
+    profile = getattr(request.user, "profile", None)
+    if profile is not None and profile.role in REPORTING_ROLES and not request.user.is_superuser:
+        return redirect("tracking:my_work")
     plan = Plan.objects.current()
     if plan is None:
         return render(

@@ -30,7 +30,7 @@ class ProgramFilterSet(django_filters.FilterSet):
 
     @extend_schema_field(OpenApiTypes.INT)  # an id in the query, a Department here
     def filter_department(self, queryset, name, value):
-        return queryset.for_department(value)
+        return queryset.filter(department_links__department=value)
 
 
 class WorkItemFilterSet(django_filters.FilterSet):
@@ -54,11 +54,15 @@ class WorkItemFilterSet(django_filters.FilterSet):
 
     @extend_schema_field(OpenApiTypes.INT)  # an id in the query, a Department here
     def filter_department(self, queryset, name, value):
-        return queryset.for_department(value)
+        return queryset.filter(department_links__department=value)
 
     @extend_schema_field(OpenApiTypes.INT)  # an id in the query, a ProvincialOffice here
     def filter_office(self, queryset, name, value):
-        return queryset.for_office(value)
+        # The items the office must report on: its reporting obligations (tracking.Obligation, reached by the
+        # reverse relation: programs imports no app above it).
+        return queryset.filter(
+            pk__in=queryset.model.obligations.rel.related_model.objects.filter(office=value).values("work_item")
+        )
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(text__icontains=value))

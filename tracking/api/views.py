@@ -12,13 +12,14 @@ from tracking.api.serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
     HistoryEntrySerializer,
+    ObligationSerializer,
     ReportSerializer,
     ReportWriteSerializer,
     ReturnSerializer,
     ReviewCommentSerializer,
     VersionSerializer,
 )
-from tracking.filtersets import ReportFilterSet
+from tracking.filtersets import ObligationFilterSet, ReportFilterSet
 from tracking.history import report_history
 from tracking.models import Attachment
 
@@ -236,3 +237,20 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Reporting obligations: one per work item, reporting organisation and period that must report, with its due
+    date and where it stands. "Who has not reported on Program VII this quarter?" is
+    `?program=<id>&period=<id>&state=missing,draft,returned` (or `overdue=true` once past due).
+
+    Every obligation is listed to every user with a role; the report's id, state and submission time only to
+    those who may read the report (otherwise the state is `missing`)."""
+
+    serializer_class = ObligationSerializer
+    filterset_class = ObligationFilterSet
+    ordering_fields = {"due": ("due", "id"), "id": "id"}
+    export_name = "obligations"
+
+    def get_queryset(self):
+        return selectors.obligations_visible_to(user=self.request.user).order_by("due", "id")
