@@ -30,7 +30,7 @@ class ProgramFilterSet(django_filters.FilterSet):
 
     @extend_schema_field(OpenApiTypes.INT)  # an id in the query, a Department here
     def filter_department(self, queryset, name, value):
-        return queryset.filter(department_links__department=value)
+        return queryset.for_department(value)
 
 
 class WorkItemFilterSet(django_filters.FilterSet):
@@ -43,7 +43,7 @@ class WorkItemFilterSet(django_filters.FilterSet):
     office = django_filters.ModelChoiceFilter(
         queryset=ProvincialOffice.objects.all(),
         method="filter_office",
-        label="Participating office id (items that list it, and every item of scope 'all')",
+        label="Office id: the items it must report on (every item of scope 'all', and those that list it)",
     )
     office_scope = django_filters.ChoiceFilter(choices=OfficeScope.choices)
     search = django_filters.CharFilter(method="filter_search", label="Search title and text")

@@ -15,7 +15,7 @@ from programs.choices import PeriodKind
 from programs.models import Plan, WorkItem
 from tracking import services
 from tracking.choices import ReportStatus
-from tracking.models import Report
+from tracking.models import Obligation, Report
 
 DEMO_ACCOUNTS = [
     # username, role, office short name, department name
@@ -75,7 +75,6 @@ def demo_reports_ensure(
     through the workflow by the services (so that each has its history). Idempotent: existing reports are kept."""
     plan = Plan.objects.get(year=year)
     admin, pad = users["admin"], users["pad"]
-    offices = list(ProvincialOffice.objects.all())
     items = WorkItem.objects.with_structure().filter(program__plan=plan)
     if program_numbers is not None:
         items = items.filter(program__number__in=program_numbers)
@@ -86,12 +85,16 @@ def demo_reports_ensure(
     quarters = list(plan.periods.filter(kind=PeriodKind.QUARTER).order_by("start"))
     if period_labels is not None:
         quarters = [q for q in quarters if q.label in period_labels]
+    expected: dict[tuple, list] = {}
+    for obligation in Obligation.objects.filter(period__plan=plan).select_related("office", "department"):
+        expected.setdefault((obligation.work_item_id, obligation.period_id), []).append(
+            (obligation.office, obligation.department)
+        )
     created = 0
     for index, period in enumerate(quarters):
         share, (low, high) = QUARTER_PROGRESS[min(index, len(QUARTER_PROGRESS) - 1)]
         for item in items:
-            organisations = [(office, None) for office in item.resolved_offices(offices)]
-            organisations += [(None, department) for department in item.responsible_departments]
+            organisations = expected.get((item.pk, period.pk), [])
             for office, department in organisations:
                 key = (item.pk, period.pk, office.pk if office else None, department.pk if department else None)
                 # One generator per report, seeded by what it is about: the same data whatever already exists.

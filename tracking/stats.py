@@ -142,7 +142,7 @@ def office_stats(*, selection: Selection, today: datetime.date) -> QuerySet:
     return offices.annotate(
         work_item_count=Count("selected__work_item", distinct=True),
         **obligation_aggregates("selected", today),
-    )
+    ).order_by(F("code").asc(nulls_last=True), "short_name")
 
 
 def department_stats(*, selection: Selection, today: datetime.date) -> QuerySet:
@@ -152,10 +152,14 @@ def department_stats(*, selection: Selection, today: datetime.date) -> QuerySet:
     )
     if selection.department_id is not None:
         departments = departments.filter(pk=selection.department_id)
-    return departments.annotate(
-        work_item_count=Count("selected__work_item", distinct=True),
-        **obligation_aggregates("selected", today),
-    ).filter(expected__gt=0)
+    return (
+        departments.annotate(
+            work_item_count=Count("selected__work_item", distinct=True),
+            **obligation_aggregates("selected", today),
+        )
+        .filter(expected__gt=0)
+        .order_by("name")
+    )
 
 
 def work_item_stats(*, selection: Selection, today: datetime.date) -> QuerySet:

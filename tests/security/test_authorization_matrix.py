@@ -28,7 +28,7 @@ from programs.models import Plan, Program, ReportingPeriod, WorkItem
 from tests.fuzz.test_api_fuzz import OPERATIONS
 from tests.security.roles import ROLES, accounts_ensure, report_of
 from tracking import services
-from tracking.models import Report
+from tracking.models import Obligation, Report
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +112,8 @@ PAGES = {
     ("tracking:matrix", (("year", 2012),)): WITH_ROLE,
     ("tracking:matrix_current", ()): (302,) * 9,
     ("tracking:summary_current", ()): (302,) * 9,
+    ("tracking:completeness", (("year", 2012),)): WITH_ROLE,
+    ("tracking:completeness_current", ()): (302,) * 9,
     ("tracking:program_detail", (("year", 2012), ("number", 1))): WITH_ROLE,
     ("tracking:workitem_detail", (("year", 2012), ("code", "I.1"))): WITH_ROLE,
     ("tracking:office_detail", (("short_name", "Guangdong"),)): WITH_ROLE,
@@ -177,6 +179,7 @@ PLAN_MODELS = {
     "programs": Program,
     "work-items": WorkItem,
     "periods": ReportingPeriod,
+    "obligations": Obligation,
 }
 
 

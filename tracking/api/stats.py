@@ -165,6 +165,8 @@ class StatsViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return serializer.validated_data
 
     def selection(self) -> stats.Selection:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request parameters, no queries
+            return stats.Selection(period_ids=())
         query = self.query()
         return stats.selection(
             year=query.get("year"),
