@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
@@ -43,6 +44,17 @@ class ReportFilterSet(django_filters.FilterSet):
         ]
 
 
+class CommaSeparatedChoiceField(forms.MultipleChoiceField):
+    """A multiple choice that also takes "a,b": `?state=missing,draft` means `?state=missing&state=draft`."""
+
+    def to_python(self, value):
+        return [part.strip() for item in super().to_python(value) for part in item.split(",") if part.strip()]
+
+
+class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = CommaSeparatedChoiceField
+
+
 class ObligationFilterSet(django_filters.FilterSet):
     """The obligations of the API's list: who must report what, by when, and where each one stands. `state` is
     the state the user can see (tracking.selectors.obligations_visible_to): "missing" when there is no report they
@@ -54,10 +66,15 @@ class ObligationFilterSet(django_filters.FilterSet):
     work_item = django_filters.ModelChoiceFilter(queryset=WorkItem.objects.all())
     office = django_filters.ModelChoiceFilter(queryset=ProvincialOffice.objects.all())
     department = django_filters.ModelChoiceFilter(queryset=Department.objects.all())
-    state = django_filters.MultipleChoiceFilter(
-        field_name="visible_state", choices=[(s, s) for s in OBLIGATION_STATES], distinct=False
+    state = MultipleChoiceFilter(
+        field_name="visible_state",
+        choices=[(s, s) for s in OBLIGATION_STATES],
+        distinct=False,
+        label="The report's state, or missing; several as state=a&state=b or state=a,b",
     )
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Past due and not received")
+    overdue = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_overdue", label="Past due and not received"
+    )
     due_before = django_filters.DateFilter(field_name="due", lookup_expr="lt")
     due_after = django_filters.DateFilter(field_name="due", lookup_expr="gt")
 
@@ -77,7 +94,5 @@ class ObligationFilterSet(django_filters.FilterSet):
         ]
 
     def filter_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
         overdue = Q(due__lt=timezone.localdate()) & ~Q(visible_state__in=RECEIVED_STATES)
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+        return queryset.filter(overdue) if value == "true" else queryset.exclude(overdue)
