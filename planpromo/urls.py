@@ -28,3 +28,5 @@ urlpatterns = [
 
 # A database outage raised outside a view (e.g. by the session middleware) is a 503 too, not a 500.
 handler500 = "planpromo.middleware.server_error"
+# An unknown URL under /api/ is answered in JSON, as the API answers.
+handler404 = "planpromo.middleware.page_not_found"
