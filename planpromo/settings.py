@@ -208,6 +208,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Who has a role (the pages' rule and the API's: tracking.permissions decides).
+ROLE_CHECK = "tracking.permissions.has_role"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
