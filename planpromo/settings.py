@@ -21,6 +21,7 @@ CACHE_URL             the shared cache of every worker (throttle counts, sign-in
 DJANGO_THROTTLE_SIGN_IN  failed sign-ins one address may make, across user names (default 30/hour)
 DJANGO_API_TOKEN_DAYS    lifetime of a new API token in days (default 90; 0: tokens live until revoked)
 DJANGO_API_TOKEN_LIMIT   live API tokens a user may hold (default 10)
+DJANGO_THROTTLE_SUMMARY_RENDER  renderings of the annual summary PDF one user may cause (default 10/hour)
 DJANGO_TASKS_BACKEND     background tasks: "database" (default; run `manage.py db_worker`) or "immediate" (in the
                          request, for tests and one-off scripts)
 """
@@ -193,6 +194,8 @@ CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", ""))}
 # In production the tasks wait in the database (django-tasks-db) for `manage.py db_worker`, which `make run` and
 # `make serve` start beside the web server; "immediate" runs them in the caller (the tests).
 TASKS_BACKEND = os.environ.get("DJANGO_TASKS_BACKEND", "database")
+# Renderings of the annual summary PDF one user may cause (tracking.summary_pdf); serving one costs nothing.
+SUMMARY_RENDERS_PER_USER = os.environ.get("DJANGO_THROTTLE_SUMMARY_RENDER", "10/hour") or None
 TASKS = {
     "default": {
         "BACKEND": {
