@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
@@ -33,7 +34,7 @@ def api_token_create(*, user, name: str, expires_in_days: int | None = None, req
     2. Delete the user's expired tokens; refuse (TokenLimitReached) at API_TOKEN_LIMIT_PER_USER live ones.
     3. The token lives `expires_in_days` (1 to MAX_TOKEN_DAYS), else API_TOKEN_TTL (None: until revoked).
     """
-    type(user).objects.select_for_update().filter(pk=user.pk).exists()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
     ApiToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
     limit = settings.API_TOKEN_LIMIT_PER_USER
     if limit and live_tokens_of(user).count() >= limit:

@@ -43,12 +43,6 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
             return False
         return request.user.is_authenticated and not import_string(settings.ROLE_CHECK)(request.user)
 
-
-def role_not_required(view_func):
-    """Mark a view that a signed-in user without a role may open (LoginRequiredMiddleware)."""
-    view_func.role_required = False
-    return view_func
-
     def handle_no_permission(self, request, view_func):
         response = super().handle_no_permission(request, view_func)
         if getattr(request, "htmx", False):
@@ -56,6 +50,12 @@ def role_not_required(view_func):
             next_url = request.htmx.current_url_abs_path or request.get_full_path()
             return HttpResponseClientRedirect(auth_views.redirect_to_login(next_url, self.get_login_url(view_func)).url)
         return response
+
+
+def role_not_required(view_func):
+    """Mark a view that a signed-in user without a role may open (LoginRequiredMiddleware)."""
+    view_func.role_required = False
+    return view_func
 
 
 @dataclass(frozen=True)
