@@ -16,9 +16,8 @@ import roman
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -885,25 +884,6 @@ class StaticFilesFetcher:
 
     def __call__(self, url):
         return self.fetch(url)
-
-
-class AnnualSummaryPdfView(AnnualSummaryView):
-    """The annual summary as a PDF, rendered by WeasyPrint from the same data with the print style sheet."""
-
-    template_name = "tracking/pages/summary_pdf.html"
-
-    def render_to_response(self, context, **response_kwargs):
-        from django.conf import settings
-        from weasyprint import HTML
-
-        html = render_to_string(self.template_name, context, request=self.request)
-        static_url = "/" + settings.STATIC_URL.lstrip("/")
-        pdf = HTML(
-            string=html, base_url=self.request.build_absolute_uri("/"), url_fetcher=StaticFilesFetcher(static_url)
-        ).write_pdf()
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="annual-summary-{self.plan.year}.pdf"'
-        return response
 
 
 # --- Completeness ------------------------------------------------------------------------------------------------

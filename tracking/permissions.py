@@ -119,6 +119,15 @@ def can_view_report(user, report) -> bool:
     return is_own_report(user, report) or is_reviewer_of(user, report.work_item)
 
 
+def can_view_open_versions(user, report) -> bool:
+    """May the user read what the report said while it was open (its drafts and returns, in its history)? Its
+    organisation, its reviewers and administrators; other readers see only its published versions."""
+    role = role_of(user)
+    if role is None:
+        return False
+    return role == Role.ADMINISTRATOR or is_own_report(user, report) or is_reviewer_of(user, report.work_item)
+
+
 def can_create_report(user, work_item, *, office=None, department=None) -> bool:
     """May the user create a report on the item for that organisation? (Whether the organisation takes part in
     the item is a validation question, answered by the service with a field error.)"""

@@ -4,7 +4,7 @@ pages, annual summary. They serve the URLs the plan-structure pages had (/plans/
 
 from django.urls import path
 
-from tracking import pages
+from tracking import pages, summary_pdf
 
 urlpatterns = [
     path("matrix/", pages.current_plan_redirect("tracking:matrix"), name="matrix_current"),
@@ -18,5 +18,5 @@ urlpatterns = [
     path("offices/<str:short_name>/", pages.OfficeProgressView.as_view(), name="office_detail"),
     path("departments/<int:pk>/", pages.DepartmentProgressView.as_view(), name="department_detail"),
     path("reports/<int:year>/summary/", pages.AnnualSummaryView.as_view(), name="annual_summary"),
-    path("reports/<int:year>/summary.pdf", pages.AnnualSummaryPdfView.as_view(), name="annual_summary_pdf"),
+    path("reports/<int:year>/summary.pdf", summary_pdf.AnnualSummaryPdfView.as_view(), name="annual_summary_pdf"),
 ]

@@ -266,7 +266,12 @@ class ReportCreateView(ReportFormView):
         if choice is None:
             return self.render_start(start)
         work_item, period = choice
-        form = ReportForm(request.POST, request.FILES, targets=self.targets(work_item))
+        form = ReportForm(
+            request.POST,
+            request.FILES,
+            targets=self.targets(work_item),
+            upload_too_large=getattr(request, "upload_too_large", False),
+        )
         context = {"work_item": work_item, "period": period, "organisation": self.office or self.department}
         if not form.is_valid():
             return self.render_form(form, **context)
@@ -337,16 +342,21 @@ class ReportEditView(ReportObjectMixin, ReportFormView):
         return self.render_form(ReportForm(initial=initial, targets=targets), **self.context())
 
     def post(self, request, pk):
-        form = ReportForm(request.POST, request.FILES, targets=self.targets(self.report.work_item))
+        form = ReportForm(
+            request.POST,
+            request.FILES,
+            targets=self.targets(self.report.work_item),
+            require_version=True,
+            upload_too_large=getattr(request, "upload_too_large", False),
+        )
         if not form.is_valid():
             return self.render_form(form, **self.context())
 
         def write():
-            version = form.cleaned_data.get("version")
             return services.report_update(
                 report=self.report,
                 user=request.user,
-                version=version if version is not None else self.report.version,
+                version=form.cleaned_data["version"],
                 fields=form.report_fields(),
                 target_values=form.target_values(),
             )
@@ -397,11 +407,12 @@ class ReportSubmitView(ReportObjectMixin, View):
 # --- The report page --------------------------------------------------------------------------------------------
 
 
-def history_entries(report):
+def history_entries(report, user):
     """tracking.history.report_history with what the timeline shows: the transition and the fields by their names
-    in the page's language, states and statuses by their labels."""
+    in the page's language, states and statuses by their labels; only the published versions for a reader who may
+    not see the report's drafts."""
     choices = {"state": dict(ReportState.choices), "status": dict(ReportStatus.choices)}
-    entries = report_history(report)
+    entries = report_history(report, published_only=not permissions.can_view_open_versions(user, report))
     for entry in entries:
         transition = entry["transition"]
         entry["transition_label"] = Transition(transition).label if transition in Transition.values else transition
@@ -444,7 +455,7 @@ class ReportDetailView(ReportObjectMixin, PageMixin, TemplateView):
         return super().get_context_data(
             report=report,
             targets=target_rows(report),
-            history=history_entries(report),
+            history=history_entries(report, user),
             can_edit=permissions.can_edit_report(user, report),
             can_review=can_review,
             return_form=return_form or ReviewForm(comment_required=True, initial={"version": report.version}),

@@ -26,6 +26,9 @@ class TargetValueSerializer(serializers.ModelSerializer):
         fields = ["target", "value"]
 
 
+MAX_TARGET_VALUES = 100
+
+
 class TargetValueInputSerializer(serializers.Serializer):
     target = serializers.IntegerField(min_value=1)
     value = serializers.IntegerField(min_value=0, max_value=2_000_000_000)
@@ -104,7 +107,9 @@ class ReportWriteSerializer(serializers.Serializer):
     achievements = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     problems = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     next_steps = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    target_values = TargetValueInputSerializer(many=True, required=False)
+    # Far more than any work item has targets (the service checks the item's own count): a list of 160,000 entries
+    # is refused before any of them is validated.
+    target_values = TargetValueInputSerializer(many=True, required=False, max_length=MAX_TARGET_VALUES)
     version = serializers.IntegerField(required=False, min_value=1)
 
     def validate(self, attrs):
