@@ -7,12 +7,12 @@ Deterministic for a seed and a starting database: the same plan-years, the same 
   item also lists some offices the 2012 circular did not name (`breadth`, the share of them), and staff confirm
   some offices for a conditional item. When even all of that cannot hold the reports asked for, each program
   repeats its items (`rounds`: item II.6 is a second round of II.1, ...).
-- Reports come from the organisations that take part in an item, by the rules of tracking.permissions (the
-  querysets WorkItem.objects.for_office / for_department and the program leads), at most one per item,
-  organisation and period, fewer in the later quarters. Their states are spread as in the demo: drafts,
-  submitted, accepted, returned, returned and resubmitted; timestamps follow the period and satisfy the
-  constraints of tracking.models.Report (completed ⇒ 100 %, returned ⇒ comment, not draft ⇒ submitted_at,
-  reviewed ⇒ reviewed_at).
+- Reports meet obligations (tracking.models.Obligation, kept by tracking.obligations: the one definition of who
+  reports what), at most one per obligation, fewer in the later quarters, and each is linked to its obligation.
+  Their states and times follow the demo's schedule (tracking.demo.report_schedule): created some days before the
+  period's due date, mostly first submitted on time, some late, some never; reviewed days later; returned ones
+  edited and resubmitted. They satisfy the constraints of tracking.models.Report (completed ⇒ 100 %, returned ⇒
+  comment, not draft ⇒ submitted_at and first_submitted_at, reviewed ⇒ reviewed_at).
 - Written with bulk_create in batches, one transaction per batch, each report's history as the services would
   have left it (create, submit, return, edit, accept: one historical row per version) through
   django-simple-history's bulk helpers. The services take tens of milliseconds per report; this takes tens of
@@ -50,8 +50,9 @@ from programs.models import (
     WorkItemOffice,
 )
 from tracking.choices import ReportState, ReportStatus, Transition
-from tracking.models import Report, TargetValue
-from tracking.permissions import reviewing_department_q
+from tracking.demo import report_schedule
+from tracking.models import Obligation, Report, TargetValue
+from tracking.obligations import obligations_link_reports, obligations_sync
 
 BASE_YEAR = 2012
 # Reports per slot (item × organisation × period) that a synthetic plan-year aims at: some never report.
@@ -273,6 +274,8 @@ def plan_year_copy(*, year: int, seed: int, breadth: float = 0.0, rounds: int = 
         )
         for i, t in targets
     )
+    # Bulk-created: no plan_structure_changed signal fires, so the obligations are made here.
+    obligations_sync(plan=plan)
     return plan
 
 
@@ -325,43 +328,25 @@ def _structure(years: list[int]) -> Structure:
     return Structure(items=items, periods=periods, period_index=index, reviewers=reviewers, targets=targets)
 
 
-def _organisations(years: list[int]) -> dict[int, tuple[list[int], list[int]]]:
-    """Per item of the years: the offices and the departments that may report on it, as tracking.permissions
-    decides (office_may_report_on, department_may_report_on), asked once per organisation, not per item."""
-    items = WorkItem.objects.filter(program__plan__year__in=years)
-    result = {pk: ([], []) for pk in items.values_list("pk", flat=True)}
-    for office in ProvincialOffice.objects.all():
-        for pk in items.for_office(office).values_list("pk", flat=True):
-            result[pk][0].append(office.pk)
-    for department in Department.objects.all():
-        for pk in items.filter(reviewing_department_q(department.pk, None)).values_list("pk", flat=True):
-            result[pk][1].append(department.pk)
-    return result
-
-
 def free_slots(years: list[int], seed: int) -> Iterator[Slot]:
-    """Every report that may still be written for the years, each with a random sort key: a smaller key is
+    """Every obligation of the years that has no report yet, each with a random sort key: a smaller key is
     likelier to be written, and the later quarters' keys are larger (fewer organisations report)."""
     structure = _structure(years)
-    organisations = _organisations(years)
+    obligations = Obligation.objects.filter(period__plan__year__in=years)
     existing = set(
         Report.objects.filter(period__plan__year__in=years).values_list(
             "work_item_id", "period_id", "office_id", "department_id"
         )
     )
     rng = random.Random(f"{seed}:slots")
-    periods_by_plan: dict[int, list[int]] = {}
-    for pk, period in sorted(structure.periods.items(), key=lambda kv: (kv[1].start, kv[1].kind, kv[0])):
-        periods_by_plan.setdefault(period.plan_id, []).append(pk)
-    for item_pk in sorted(organisations):
-        offices, departments = organisations[item_pk]
-        plan_id = structure.items[item_pk].program.plan_id
-        for period_pk in periods_by_plan.get(plan_id, []):
-            share = PERIOD_SHARE[min(structure.period_index[period_pk], 4)]
-            for office, department in [(o, None) for o in offices] + [(None, d) for d in departments]:
-                key = rng.random() / share
-                if (item_pk, period_pk, office, department) not in existing:
-                    yield Slot(key, item_pk, period_pk, office, department)
+    rows = obligations.values_list("work_item_id", "period_id", "office_id", "department_id")
+    # A key for every obligation, in a fixed order, so that the keys do not depend on which reports exist.
+    for item_pk, period_pk, office, department in sorted(
+        rows, key=lambda row: (row[0], structure.periods[row[1]].start, row[1], row[2] is None, row[2] or row[3])
+    ):
+        key = rng.random() / PERIOD_SHARE[min(structure.period_index[period_pk], 4)]
+        if (item_pk, period_pk, office, department) not in existing:
+            yield Slot(key, item_pk, period_pk, office, department)
 
 
 @contextlib.contextmanager
@@ -376,22 +361,15 @@ def timestamps_as_given():
         created.auto_now_add, updated.auto_now = saved
 
 
-NOW = object()  # in a step's changes: the time of the step
-TZ = datetime.timezone(datetime.timedelta(hours=8))  # Asia/Shanghai has no daylight saving: a fixed offset
-
-
-def _moment(day: datetime.date, rng: random.Random) -> datetime.datetime:
-    return datetime.datetime(day.year, day.month, day.day, rng.randint(8, 18), rng.randint(0, 59), tzinfo=TZ)
-
-
 ACHIEVEMENTS = ["Guidelines drafted.", "Pilot enterprises selected.", "Training held.", "Survey completed.", ""]
 PROBLEMS = ["", "", "Funding arrives late.", "Staff shortage in the office.", "Partners slow to respond."]
 NEXT_STEPS = ["Consult stakeholders.", "Extend the pilot.", "Prepare the annual review.", "Publish the results."]
 RETURN_COMMENTS = ["Please add the figures for the pilot cities.", "The summary does not match the targets."]
 
 
-def _report(slot: Slot, structure: Structure, accounts: Accounts, rng: random.Random):
-    """One report, its target values and its history: [(snapshot, transition, when, who)], oldest first."""
+def _report(slot: Slot, structure: Structure, accounts: Accounts, rng: random.Random, until: datetime.datetime):
+    """One report, its target values and its history: [(transition, when, who, snapshot)], oldest first; None
+    when it would have been written after `until`."""
     item, period = structure.items[slot.item], structure.periods[slot.period]
     index = structure.period_index[slot.period]
     low, high = PERCENT_RANGE[min(index, 4)]
@@ -421,39 +399,30 @@ def _report(slot: Slot, structure: Structure, accounts: Accounts, rng: random.Ra
         state=ReportState.DRAFT,
         version=1,
     )
-    at = _moment(period.end - datetime.timedelta(days=rng.randint(0, 20)), rng)
-    report.created_at = at
-    steps = [(Transition.CREATE, at, author, _snapshot(report))]
-
-    def step(transition, days, user, **changes):
-        """The next version: `days` (low, high) later, with `changes` (NOW stands for the step's time)."""
-        nonlocal at
-        at = at + datetime.timedelta(days=rng.randint(*days), minutes=rng.randint(1, 300))
-        for name, value in changes.items():
-            setattr(report, name, at if value is NOW else value)
-        report.version += 1
-        steps.append((transition, at, user, _snapshot(report)))
-
-    fate = rng.random()
     awaiting = 0.15 if index >= 3 else 0.05  # the last quarter's reports are the likeliest still in review
-    if fate >= 0.10:  # else still a draft
-        step(Transition.SUBMIT, (1, 12), author, state=ReportState.SUBMITTED, submitted_by=author, submitted_at=NOW)
-        if fate < 0.10 + awaiting:
-            pass  # awaiting review
-        elif fate < 0.28 + awaiting:
-            comment = rng.choice(RETURN_COMMENTS)
-            returned = {"state": ReportState.RETURNED, "review_comment": comment}
-            step(Transition.RETURN, (1, 14), reviewer, reviewed_by=reviewer, reviewed_at=NOW, **returned)
-            if fate >= 0.18 + awaiting:  # edited, resubmitted and accepted
-                step(Transition.EDIT, (1, 5), author, summary=report.summary + " Figures for the pilot cities added.")
-                step(Transition.SUBMIT, (0, 2), author, state=ReportState.SUBMITTED, submitted_at=NOW)
-                step(
-                    Transition.ACCEPT, (1, 10), reviewer, state=ReportState.ACCEPTED, review_comment="", reviewed_at=NOW
-                )
+    schedule = report_schedule(period, rng, awaiting=awaiting, until=until)
+    if not schedule:
+        return None  # it would be written after `until`
+    steps = []
+    at = None
+    for transition, at in schedule:
+        if transition == Transition.CREATE:
+            report.created_at = at
+        elif transition == Transition.SUBMIT:
+            report.state, report.submitted_by, report.submitted_at = ReportState.SUBMITTED, author, at
+            report.first_submitted_at = report.first_submitted_at or at
+        elif transition == Transition.EDIT:
+            report.summary += " Figures for the pilot cities added."
+        elif transition == Transition.RETURN:
+            report.state, report.reviewed_by, report.reviewed_at = ReportState.RETURNED, reviewer, at
+            report.review_comment = rng.choice(RETURN_COMMENTS)
         else:
-            step(
-                Transition.ACCEPT, (1, 14), reviewer, state=ReportState.ACCEPTED, reviewed_by=reviewer, reviewed_at=NOW
-            )
+            report.state, report.reviewed_by, report.reviewed_at = ReportState.ACCEPTED, reviewer, at
+            report.review_comment = ""
+        if steps:
+            report.version += 1
+        user = reviewer if transition in (Transition.RETURN, Transition.ACCEPT) else author
+        steps.append((transition, at, user, _snapshot(report)))
     report.updated_at = at
     values = [(t, round(t.quantity * percent / 100)) for t in structure.targets.get(slot.item, [])]
     return report, values, steps
@@ -468,7 +437,8 @@ def _snapshot(report: Report) -> tuple:
 
 
 def _write_batch(batch: list, accounts: Accounts) -> tuple[int, int, int]:
-    """Reports, their history (one row per version) and their target values (with history), in one transaction."""
+    """Reports, their history (one row per version) and their target values (with history), in one transaction;
+    then each report linked to its obligation."""
     with transaction.atomic(), timestamps_as_given():
         reports = Report.objects.bulk_create([report for report, _values, _steps in batch])
         history = []
@@ -486,6 +456,7 @@ def _write_batch(batch: list, accounts: Accounts) -> tuple[int, int, int]:
                 tv._history_date, tv._history_user, tv._change_reason = created_at, author, Transition.CREATE.value
                 values.append(tv)
         bulk_create_with_history(values, TargetValue, default_user=accounts.admin, default_change_reason="generate")
+        obligations_link_reports(obligations=Obligation.objects.filter(period__in={r.period_id for r in reports}))
     return len(reports), len(history), len(values)
 
 
@@ -508,8 +479,10 @@ def reports_generate(
     # Written in the order they would have been: by period, then item, then organisation.
     chosen.sort(key=lambda s: (structure.periods[s.period].start, s.period, s.item, s.office or 0, s.department or 0))
     rng = random.Random(f"{seed}:reports")
+    until = timezone.now()  # a plan-year still to come gets no report from the future
     for start in range(0, len(chosen), batch_size):
-        batch = [_report(slot, structure, accounts, rng) for slot in chosen[start : start + batch_size]]
+        batch = [_report(slot, structure, accounts, rng, until) for slot in chosen[start : start + batch_size]]
+        batch = [report for report in batch if report is not None]
         reports, history, values = _write_batch(batch, accounts)
         result.reports += reports
         result.history_rows += history
