@@ -45,19 +45,24 @@ migrate: setup
 
 # Demo accounts (admin, pad, pdd, guangdong, hunan, tianjin, analyst) with a spread of 2012 reports: their password
 # is DEMO_PASSWORD if set, else one generated and printed on the first run.
+# The task worker (django-tasks-db's db_worker: renders the annual summary PDF, and any other background task) runs
+# beside the web server and stops with it.
 run: migrate
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production: needs DJANGO_SECRET_KEY (and DATABASE_URL, DJANGO_ALLOWED_HOSTS): see "Production" in README.md.
 # whitenoise serves the collected static files from the gunicorn workers; logs are JSON lines on stdout.
 serve: export DJANGO_DEBUG = 0
+# `migrate` also creates the shared cache's table (CACHE_URL unset: the database cache). gunicorn's limits and
+# timeouts are in planpromo/gunicorn_conf.py. The task worker runs beside gunicorn and stops with it.
 serve: setup
 	$(PY) manage.py check --deploy
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	exec $(PY) -m gunicorn planpromo.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --timeout 60 --graceful-timeout 30 --max-requests 2000 --max-requests-jitter 200
+	$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PY) -m gunicorn planpromo.wsgi -c python:planpromo.gunicorn_conf --bind $(HOST):$(PORT) --workers $(WORKERS)
 
 # The benchmark (bench/run.py): a throwaway PostgreSQL cluster, `generate_data --scale large`, the app under gunicorn
 # as in production and its limits, driven by wrk (installed with apt-get when missing). BENCH_ARGS: --duration 10,

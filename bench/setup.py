@@ -75,7 +75,7 @@ def main(out: Path, runs: list[str]):
         (out / f"slots-{run}.lua").write_text(f"return {{\n{lines}\n}}\n")
 
     with CaptureQueriesContext(connection) as queries:
-        list(stats.program_stats(periods=stats.periods_selected(year=YEAR), today=timezone.localdate()))
+        list(stats.program_stats(selection=stats.selection(year=YEAR), today=timezone.localdate()))
     (out / "stats.sql").write_text(queries.captured_queries[-1]["sql"])
 
     config = {

@@ -1,9 +1,14 @@
 """Forms of the account pages."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from participants.services import MAX_TOKEN_DAYS
+
+
+def default_token_days() -> int | None:
+    return settings.API_TOKEN_TTL.days if settings.API_TOKEN_TTL else None
 
 
 class ApiTokenForm(forms.Form):
@@ -19,5 +24,13 @@ class ApiTokenForm(forms.Form):
         required=False,
         min_value=1,
         max_value=MAX_TOKEN_DAYS,
-        help_text=_("Leave empty for a token that lives until you revoke it."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = default_token_days()
+        self.fields["expires_in_days"].help_text = (
+            _("Leave empty for the default lifetime (%(days)s days).") % {"days": days}
+            if days
+            else _("Leave empty for a token that lives until you revoke it.")
+        )

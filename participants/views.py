@@ -31,12 +31,16 @@ class ApiTokensView(PageMixin, FormView):
         return super().get_context_data(tokens=tokens, **kwargs)
 
     def form_valid(self, form):
-        instance, token = services.api_token_create(
-            user=self.request.user,
-            name=form.cleaned_data["name"],
-            expires_in_days=form.cleaned_data["expires_in_days"],
-            request=self.request,
-        )
+        try:
+            instance, token = services.api_token_create(
+                user=self.request.user,
+                name=form.cleaned_data["name"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
+                request=self.request,
+            )
+        except services.TokenLimitReached as refused:
+            form.add_error(None, str(refused))
+            return self.form_invalid(form)
         # Rendered, not redirected: the token exists in clear only in this response.
         response = self.render_to_response(
             self.get_context_data(form=ApiTokenForm(), new_token=token, created=instance)

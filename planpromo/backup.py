@@ -59,6 +59,7 @@ BACKUP_MODELS = [
     "programs.WorkItemOffice",
     "programs.Target",
     "tracking.Report",
+    "tracking.Obligation",
     "tracking.TargetValue",
     "tracking.Attachment",
     "tracking.HistoricalReport",

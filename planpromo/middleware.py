@@ -1,5 +1,6 @@
-"""Clean refusals: a database outage becomes a 503 (not a 500 with a stack trace), and a sign-in lock-out says
-plainly what happened and for how long."""
+"""Clean refusals: a body too large is a 413 before it is read, a database outage becomes a 503 (not a 500 with a
+stack trace), a deadlock is retried once and then explained, a sign-in lock-out says plainly what happened and for
+how long, and an unknown API URL is a JSON 404."""
 
 import logging
 import sys
@@ -10,6 +11,7 @@ from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from django.template import TemplateDoesNotExist, loader
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 logger = logging.getLogger(__name__)
@@ -22,6 +24,40 @@ LOCKOUT_TEMPLATE = "registration/locked_out.html"  # context: message, minutes
 
 def wants_json(request) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+
+
+def refusal(request, status: int, message: str, code: str) -> HttpResponse:
+    """A short refusal: JSON ({detail, code}) for the API, plain text otherwise. Renders no template and touches
+    neither the session nor the database."""
+    if wants_json(request):
+        return JsonResponse({"detail": message, "code": code}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+class RequestSizeLimitMiddleware:
+    """First middleware: a request announcing a body larger than REQUEST_MAX_BYTES (an attachment at its limit plus
+    the form around it) is answered 413 before anything reads the body. Without it, the CSRF check read a 500 MB
+    anonymous POST into the temporary directory before refusing it. A body without Content-Length is not read by
+    Django at all; the proxy in front refuses larger ones too (README: client_max_body_size)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return refusal(request, 400, "Content-Length is not a number.", "bad_content_length")
+        if length > settings.REQUEST_MAX_BYTES:
+            response = refusal(
+                request,
+                413,
+                f"The request is too large ({length} bytes; the limit is {settings.REQUEST_MAX_BYTES} bytes).",
+                "request_too_large",
+            )
+            response["Connection"] = "close"  # the unread body must not be taken for the next request
+            return response
+        return self.get_response(request)
 
 
 def database_unavailable_response(request) -> HttpResponse:
@@ -39,8 +75,17 @@ def database_unavailable_response(request) -> HttpResponse:
     return response
 
 
+def is_transient(exception) -> bool:
+    """A deadlock or serialization failure: the database refused one transaction to let another finish; the same
+    request, tried again, normally succeeds. (PostgreSQL's SQLSTATE class 40, as psycopg reports it.)"""
+    cause = getattr(exception, "__cause__", None)
+    sqlstate = getattr(cause, "sqlstate", None) or ""
+    return isinstance(exception, OperationalError) and sqlstate.startswith("40")
+
+
 class DatabaseUnavailableMiddleware:
-    """Turns a database connection failure raised by a view (or while rendering its response) into a 503.
+    """Turns a database connection failure raised by a view (or while rendering its response) into a 503, and a
+    deadlock or serialization failure into one retry of the view, then a 503 that says the database was busy.
 
     Django closes a connection that failed when the request ends, and CONN_HEALTH_CHECKS tests a reused one before
     the next request, which is how the app recovers by itself when the database is back. Failures raised by other
@@ -54,6 +99,24 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if is_transient(exception):
+            if not getattr(request, "_planpromo_retried", False):
+                # The failed transaction was rolled back whole; the services are atomic, so running the view again
+                # repeats nothing that was kept.
+                request._planpromo_retried = True
+                logger.warning(
+                    "transaction conflict, retrying once: %s %s: %s", request.method, request.path, exception
+                )
+                return self.get_response(request)
+            logger.error("transaction conflict after a retry: %s %s: %s", request.method, request.path, exception)
+            response = refusal(
+                request,
+                503,
+                _("The database was busy with a conflicting change and nothing was saved. Please try again."),
+                "transaction_conflict",
+            )
+            response["Retry-After"] = "1"
+            return response
         if isinstance(exception, DATABASE_ERRORS):
             logger.error("database unavailable: %s %s: %s", request.method, request.path, exception)
             return database_unavailable_response(request)
@@ -66,6 +129,13 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
     if isinstance(exception, DATABASE_ERRORS):
         return database_unavailable_response(request)
     return defaults.server_error(request, template_name)
+
+
+def page_not_found(request, exception, template_name=defaults.ERROR_404_TEMPLATE_NAME):
+    """handler404: JSON under /api/ (an unknown API URL is answered as the API answers), the site's page else."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception, template_name)
 
 
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:

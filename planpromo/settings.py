@@ -15,11 +15,21 @@ DJANGO_SECURE_HSTS_SECONDS  Strict-Transport-Security max-age (default: one year
 DJANGO_TRUSTED_PROXY_COUNT  proxies in front of the app that append to X-Forwarded-For (default 0: REMOTE_ADDR)
 DJANGO_SESSION_COOKIE_AGE  seconds a sign-in lasts (default 8 hours)
 DJANGO_LOG_FORMAT     json or text (default: json when debug is off)
+CACHE_URL             the shared cache of every worker (throttle counts, sign-in limits, anything that must hold
+                      across processes): unset or db://<table>: the database (table created by `migrate`);
+                      redis://host:port/db: Redis (Django's own backend; `pip install redis`); locmem://: per process
+DJANGO_THROTTLE_SIGN_IN  failed sign-ins one address may make, across user names (default 30/hour)
+DJANGO_API_TOKEN_DAYS    lifetime of a new API token in days (default 90; 0: tokens live until revoked)
+DJANGO_API_TOKEN_LIMIT   live API tokens a user may hold (default 10)
+DJANGO_THROTTLE_SUMMARY_RENDER  renderings of the annual summary PDF one user may cause (default 10/hour)
+DJANGO_TASKS_BACKEND     background tasks: "database" (default; run `manage.py db_worker`) or "immediate" (in the
+                         request, for tests and one-off scripts)
 """
 
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -38,6 +48,23 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+CACHE_TABLE = "planpromo_cache"
+
+
+def cache_from_url(url: str) -> dict:
+    """A CACHES entry from a URL: empty or db://<table> is the database cache (its table, CACHE_TABLE by default,
+    is created by `migrate`: planpromo.apps), redis:// or rediss:// Django's Redis backend, locmem:// a cache
+    of the process alone (development, tests)."""
+    parts = urlsplit(url or "db://")
+    if parts.scheme == "db":
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": parts.netloc or CACHE_TABLE}
+    if parts.scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if parts.scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": parts.netloc or "planpromo"}
+    raise ImproperlyConfigured(f"CACHE_URL: unknown scheme {parts.scheme!r} (db://, redis://, rediss://, locmem://)")
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -68,6 +95,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI and Redoc as static files: the docs load nothing from a CDN
     "axes",
     "simple_history",
+    "django_tasks_db",
 ]
 LOCAL_APPS = [
     "planpromo",
@@ -80,6 +108,11 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before anything reads the body (the CSRF check reads a form): a body larger than any legitimate request is
+    # refused unread, so it is never spooled to disk.
+    "planpromo.middleware.RequestSizeLimitMiddleware",
+    # An address with too many failed sign-ins (any user names) gets 429 on the sign-in pages and the token endpoint.
+    "planpromo.signin.SignInLimitMiddleware",
     "planpromo.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -152,12 +185,34 @@ if replica_url := os.environ.get("DATABASE_REPLICA_URL"):
 REPLICA_PIN_SECONDS = int(os.environ.get("DJANGO_REPLICA_PIN_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Shared cache and background tasks ----------------------------------------------------------------------------
+# One cache that every gunicorn worker (and the task worker) shares: rate limits count here, so they hold across
+# workers and restarts. The database by default, which needs no other service.
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", ""))}
+
+# Django's tasks framework (django.tasks): work done outside the request, such as rendering the annual summary PDF.
+# In production the tasks wait in the database (django-tasks-db) for `manage.py db_worker`, which `make run` and
+# `make serve` start beside the web server; "immediate" runs them in the caller (the tests).
+TASKS_BACKEND = os.environ.get("DJANGO_TASKS_BACKEND", "database")
+# Renderings of the annual summary PDF one user may cause (tracking.summary_pdf); serving one costs nothing.
+SUMMARY_RENDERS_PER_USER = os.environ.get("DJANGO_THROTTLE_SUMMARY_RENDER", "10/hour") or None
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+        }[TASKS_BACKEND]
+    }
+}
+
 # --- Auth ---------------------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out user+address is refused before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Who has a role (the pages' rule and the API's: tracking.permissions decides).
+ROLE_CHECK = "tracking.permissions.has_role"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -166,6 +221,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Validates nothing: Django calls its password_changed() whenever a password is saved (the page, the admin,
+    # `changepassword`), which revokes the user's API tokens.
+    {"NAME": "participants.services.RevokeTokensOnPasswordChange"},
 ]
 
 # A sign-in lasts a working day and ends with the browser.
@@ -199,6 +257,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True  # no script reads it
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 # Everything comes from this origin: no CDN, no inline script, no inline style. The admin runs under it as it is.
@@ -263,14 +324,30 @@ ATTACHMENT_CONTENT_TYPES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Each uploaded file is read up to ATTACHMENT_MAX_BYTES, then the upload stops (planpromo.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "planpromo.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# The largest body a client may send (planpromo.middleware.RequestSizeLimitMiddleware answers 413 above it): an
+# attachment at its limit, plus the form's other fields and the multipart framing. The proxy's
+# client_max_body_size should match (README, "Behind a proxy").
+REQUEST_MAX_BYTES = ATTACHMENT_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # --- REST framework -----------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "participants.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["tracking.api.permissions.HasRole"],
+    # JSON nested too deeply for Python's parser is a 400 (planpromo.api.parsers), not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "planpromo.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "planpromo.api.filters.OrderingFilter",
@@ -288,7 +365,8 @@ REST_FRAMEWORK = {
         "planpromo.api.throttling.UserRateThrottle",
     ],
     # An analyst's script paging through every report stays well under the user rate; an empty value turns a
-    # limit off. The counts live in the default cache (per process: each worker counts on its own).
+    # limit off. The counts live in the shared cache (CACHE_URL), so every worker counts together; clients are
+    # told apart as the audit log does (DJANGO_TRUSTED_PROXY_COUNT), never by a header they could forge.
     "DEFAULT_THROTTLE_RATES": {
         "user": os.environ.get("DJANGO_THROTTLE_USER", "5000/hour") or None,
         "anon": os.environ.get("DJANGO_THROTTLE_ANON", "100/hour") or None,
@@ -302,8 +380,17 @@ KNOX_TOKEN_MODEL = "participants.ApiToken"
 # knox's own migrations create its default token table even when the model is swapped for ours; that orphan table
 # would reference auth_user and block truncating it. Our ApiToken has its own migration.
 MIGRATION_MODULES = {"knox": None}
+# Failed sign-ins from one address, whatever the user names (password spraying): over the rate, the sign-in
+# pages and the token endpoint answer 429 (planpromo.signin). django-axes locks one user name at one address.
+SIGN_IN_FAILURES_PER_ADDRESS = os.environ.get("DJANGO_THROTTLE_SIGN_IN", "30/hour") or None
+
+# API tokens: a new token lives API_TOKEN_TTL unless its owner chooses a shorter life (None: until revoked), and a
+# user holds at most API_TOKEN_LIMIT_PER_USER live tokens. A password change or deactivation revokes them all.
+API_TOKEN_TTL = timedelta(days=int(os.environ.get("DJANGO_API_TOKEN_DAYS", "90") or 0)) or None
+API_TOKEN_LIMIT_PER_USER = int(os.environ.get("DJANGO_API_TOKEN_LIMIT", "10"))
 REST_KNOX = {
-    "TOKEN_TTL": None,  # API tokens live until revoked unless created with an expiry
+    "TOKEN_TTL": API_TOKEN_TTL,
+    "TOKEN_LIMIT_PER_USER": API_TOKEN_LIMIT_PER_USER,
     "AUTH_HEADER_PREFIX": "Token",
 }
 

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from planpromo import health
 from planpromo.api.docs import RedocView, SwaggerView
-from planpromo.views import LoginView, LogoutView, PasswordChangeView, home
+from planpromo.views import LoginView, LogoutView, PasswordChangeView, home, role_not_required
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -17,8 +17,8 @@ urlpatterns = [
     path("api/redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/v1/", include("planpromo.api.urls")),
     path("accounts/login/", LoginView.as_view(), name="login"),
-    path("accounts/logout/", LogoutView.as_view(), name="logout"),
-    path("accounts/password/", PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/logout/", role_not_required(LogoutView.as_view()), name="logout"),
+    path("accounts/password/", role_not_required(PasswordChangeView.as_view()), name="password_change"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("account/", include("participants.urls")),
     path("", include("tracking.urls")),
@@ -28,3 +28,5 @@ urlpatterns = [
 
 # A database outage raised outside a view (e.g. by the session middleware) is a 503 too, not a 500.
 handler500 = "planpromo.middleware.server_error"
+# An unknown URL under /api/ is answered in JSON, as the API answers.
+handler404 = "planpromo.middleware.page_not_found"

@@ -3,14 +3,18 @@ redirect, the account pages (sign in, sign out, change password) and the sign-in
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from participants.choices import Role
 from programs.models import Plan
 
 
@@ -27,7 +31,18 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         match = request.resolver_match
         if match is not None and match.namespaces and match.namespaces[0] == "admin":
             return None
-        return super().process_view(request, view_func, view_args, view_kwargs)
+        response = super().process_view(request, view_func, view_args, view_kwargs)
+        if response is None and self.role_required(request, view_func):
+            raise PermissionDenied(_("Your account has no role in planpromo yet: ask an administrator to give it one."))
+        return response
+
+    @staticmethod
+    def role_required(request, view_func) -> bool:
+        """The API's rule for pages too: a signed-in user without a role (ROLE_CHECK, the permission module's
+        has_role) sees no page but those marked `role_not_required` (signing out, changing the password)."""
+        if not getattr(view_func, "login_required", True) or not getattr(view_func, "role_required", True):
+            return False
+        return request.user.is_authenticated and not import_string(settings.ROLE_CHECK)(request.user)
 
     def handle_no_permission(self, request, view_func):
         response = super().handle_no_permission(request, view_func)
@@ -36,6 +51,12 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
             next_url = request.htmx.current_url_abs_path or request.get_full_path()
             return HttpResponseClientRedirect(auth_views.redirect_to_login(next_url, self.get_login_url(view_func)).url)
         return response
+
+
+def role_not_required(view_func):
+    """Mark a view that a signed-in user without a role may open (LoginRequiredMiddleware)."""
+    view_func.role_required = False
+    return view_func
 
 
 @dataclass(frozen=True)
@@ -69,8 +90,16 @@ class PageMixin:
         return context
 
 
+# Roles whose work is reporting: they land on their to-do; everyone else on the plan's dashboard.
+REPORTING_ROLES = {Role.OFFICE_REPORTER, Role.DEPARTMENT_STAFF}
+
+
 def home(request):
-    """The current plan's overview (one query), or a page saying no plan is loaded yet."""
+    """Where signing in lands: an office reporter's or department's to-do (My work), else the current plan's
+    dashboard (one query), or a page saying no plan is loaded yet."""
+    profile = getattr(request.user, "profile", None)
+    if profile is not None and profile.role in REPORTING_ROLES and not request.user.is_superuser:
+        return redirect("tracking:my_work")
     plan = Plan.objects.current()
     if plan is None:
         return render(

@@ -43,7 +43,7 @@ class WorkItemFilterSet(django_filters.FilterSet):
     office = django_filters.ModelChoiceFilter(
         queryset=ProvincialOffice.objects.all(),
         method="filter_office",
-        label="Participating office id (items that list it, and every item of scope 'all')",
+        label="Office id: the items it must report on (every item of scope 'all', and those that list it)",
     )
     office_scope = django_filters.ChoiceFilter(choices=OfficeScope.choices)
     search = django_filters.CharFilter(method="filter_search", label="Search title and text")
@@ -54,11 +54,15 @@ class WorkItemFilterSet(django_filters.FilterSet):
 
     @extend_schema_field(OpenApiTypes.INT)  # an id in the query, a Department here
     def filter_department(self, queryset, name, value):
-        return queryset.for_department(value)
+        return queryset.filter(department_links__department=value)
 
     @extend_schema_field(OpenApiTypes.INT)  # an id in the query, a ProvincialOffice here
     def filter_office(self, queryset, name, value):
-        return queryset.for_office(value)
+        # The items the office must report on: its reporting obligations (tracking.Obligation, reached by the
+        # reverse relation: programs imports no app above it).
+        return queryset.filter(
+            pk__in=queryset.model.obligations.rel.related_model.objects.filter(office=value).values("work_item")
+        )
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(text__icontains=value))

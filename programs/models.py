@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Department, ProvincialOffice
-from programs.choices import SCOPES_WITH_OFFICE_ROWS, OfficeScope, PeriodKind, TeamRole
+from programs.choices import OfficeScope, PeriodKind, TeamRole
 
 
 class PlanQuerySet(models.QuerySet):
@@ -178,18 +178,6 @@ class WorkItemQuerySet(models.QuerySet):
             models.Prefetch("targets", queryset=Target.objects.order_by("position")),
         )
 
-    def for_office(self, office):
-        """Items the office takes part in: every item of scope `all`, and the items that list it or for which
-        staff confirmed that it meets the condition."""
-        listed = WorkItemOffice.objects.filter(work_item=OuterRef("pk"), office=office)
-        return self.filter(
-            Q(office_scope=OfficeScope.ALL) | (Q(office_scope__in=SCOPES_WITH_OFFICE_ROWS) & Exists(listed))
-        )
-
-    def for_department(self, department):
-        """Items the department is responsible for."""
-        return self.filter(Exists(WorkItemDepartment.objects.filter(work_item=OuterRef("pk"), department=department)))
-
 
 class WorkItem(models.Model):
     """A numbered work item of a program ("II.3 Explore the setup of a patent utilization system")."""
@@ -236,14 +224,6 @@ class WorkItem(models.Model):
     @property
     def responsible_departments(self):
         return [link.department for link in self.department_links.all()]
-
-    def resolved_offices(self, all_offices):
-        """The offices that take part, with `all_offices` (one list per request) standing in for scope `all`."""
-        if self.office_scope == OfficeScope.ALL:
-            return list(all_offices)
-        if self.office_scope in SCOPES_WITH_OFFICE_ROWS:
-            return [link.office for link in self.office_links.all()]
-        return []
 
 
 class WorkItemDepartment(models.Model):

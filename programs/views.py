@@ -13,8 +13,7 @@ from django.views.generic import ListView
 
 from participants.models import Department, ProvincialOffice
 from planpromo.views import PageMixin
-from programs.choices import OfficeScope
-from programs.models import Plan, WorkItem
+from programs.models import Plan
 
 
 def served_by_tracking(request, **kwargs):
@@ -41,7 +40,7 @@ class SelectedPlanMixin:
 
 
 class OfficeListView(PageMixin, SelectedPlanMixin, ListView):
-    """The 32 provincial offices, with the number of work items each takes part in."""
+    """The 32 provincial offices, with the number of work items each must report on."""
 
     template_name = "programs/office_list.html"
     context_object_name = "offices"
@@ -49,16 +48,12 @@ class OfficeListView(PageMixin, SelectedPlanMixin, ListView):
     page_title = _("Provincial offices")
 
     def get_queryset(self):
-        listed = Count("work_item_links", filter=Q(work_item_links__work_item__program__plan=self.plan))
-        return ProvincialOffice.objects.annotate(listed_item_count=listed)
-
-    def get_context_data(self, **kwargs):
-        # Queries: the plan, the offices with the items that list them, the items every office takes part in.
-        context = super().get_context_data(**kwargs)
-        all_count = WorkItem.objects.filter(program__plan=self.plan, office_scope=OfficeScope.ALL).count()
-        for office in context["offices"]:
-            office.item_count = office.listed_item_count + all_count
-        return context
+        # Queries: the plan, the offices with the items of their reporting obligations (tracking.Obligation, by the
+        # reverse relation: programs imports no app above it).
+        in_plan = Q(obligations__period__plan=self.plan)
+        return ProvincialOffice.objects.annotate(
+            item_count=Count("obligations__work_item", distinct=True, filter=in_plan)
+        )
 
 
 class DepartmentListView(PageMixin, SelectedPlanMixin, ListView):

@@ -36,7 +36,11 @@ for line in sys.stdin:
 def production_env(var_dir: Path, **overrides: str) -> dict[str, str]:
     """The environment of a production process: debug off, a real secret, one host, its own var/ directory and
     (unless DATABASE_URL is given) an SQLite file there."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_") and key != "DATABASE_URL"}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("DJANGO_") and key not in {"DATABASE_URL", "CACHE_URL"}
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="planpromo.settings",
         DJANGO_DEBUG="0",

@@ -52,3 +52,65 @@ def test_department_autocomplete(admin_client):
 def test_work_item_changelist_queries_are_constant(admin_client, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         admin_client.get(reverse("admin:programs_workitem_changelist"))
+
+
+def _work_item_form(admin_client, work_item):
+    """The change form's data as the browser would post it back, unchanged."""
+    response = admin_client.get(reverse("admin:programs_workitem_change", args=[work_item.pk]))
+    form = response.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data["program"] = work_item.program_id
+    for formset in response.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        prefix = formset.formset.prefix
+        for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
+            data[f"{prefix}-{name}"] = management.initial.get(name, management[name].value())
+        for index, inline in enumerate(formset.formset.forms):
+            for name, value in inline.initial.items():
+                if value is not None:
+                    data[f"{prefix}-{index}-{name}"] = getattr(value, "pk", value)
+            data[f"{prefix}-{index}-id"] = inline.instance.pk
+            data[f"{prefix}-{index}-work_item"] = work_item.pk
+    return data
+
+
+def test_confirming_an_office_in_the_admin_creates_its_obligations(admin_client):
+    from participants.models import ProvincialOffice
+    from programs.models import WorkItem
+    from tracking.models import Obligation
+
+    vi3 = WorkItem.objects.get(program__plan__year=2012, program__number=6, number=3)
+    hubei = ProvincialOffice.objects.get(short_name="Hubei")
+    data = _work_item_form(admin_client, vi3)
+    data["office_links-TOTAL_FORMS"] = int(data["office_links-TOTAL_FORMS"]) + 1
+    new = int(data["office_links-TOTAL_FORMS"]) - 1
+    data[f"office_links-{new}-office"] = hubei.pk
+    data[f"office_links-{new}-work_item"] = vi3.pk
+    response = admin_client.post(reverse("admin:programs_workitem_change", args=[vi3.pk]), data)
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    assert Obligation.objects.filter(work_item=vi3, office=hubei).count() == 5
+
+
+def test_removing_a_reported_office_in_the_admin_is_refused_with_a_message(admin_client):
+    from participants.models import ProvincialOffice
+    from programs.models import ReportingPeriod, WorkItem
+    from tracking import services
+    from tracking.demo import demo_accounts_ensure
+    from tracking.models import Obligation
+
+    _, users = demo_accounts_ensure(password="pw-for-tests-only")
+    i3 = WorkItem.objects.get(program__plan__year=2012, program__number=1, number=3)
+    services.report_create(
+        user=users["tianjin"],
+        work_item=i3,
+        period=ReportingPeriod.objects.get(label="2012-Q1"),
+        fields={"summary": "Started.", "status": "on_track", "percent_complete": 10},
+    )
+    tianjin = ProvincialOffice.objects.get(short_name="Tianjin")
+    data = _work_item_form(admin_client, i3)
+    index = next(key.split("-")[1] for key, value in data.items() if key.endswith("-office") and value == tianjin.pk)
+    data[f"office_links-{index}-DELETE"] = "on"
+    response = admin_client.post(reverse("admin:programs_workitem_change", args=[i3.pk]), data)
+    assert response.status_code == 200
+    assert "Tianjin has already reported on this work item" in response.content.decode()
+    assert Obligation.objects.filter(work_item=i3, office=tianjin).count() == 5

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from programs.models import ReportingPeriod, WorkItem
 from programs.templatetags.plan_tags import display_name, short_display_name
 from tracking.choices import ReportStatus
-from tracking.services import EDITABLE_FIELDS
+from tracking.services import EDITABLE_FIELDS, file_too_large_message
 
 TEXTAREA = {"rows": 4}
 
@@ -35,8 +35,11 @@ class ReportForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, targets=(), **kwargs):
+    def __init__(self, *args, targets=(), require_version=False, upload_too_large=False, **kwargs):
+        """`require_version`: editing, the version the page was read at must come back (a post without it would
+        overwrite a colleague's change unseen). `upload_too_large`: planpromo.uploads stopped reading the file."""
         super().__init__(*args, **kwargs)
+        self.upload_too_large, self.require_version = upload_too_large, require_version
         self.targets = list(targets)
         for target in self.targets:
             about = _("about %(quantity)s") if target.approximate else "%(quantity)s"
@@ -49,6 +52,21 @@ class ReportForm(forms.Form):
         # The attachment and target fields come after the text; the hidden version anywhere.
         order = [*EDITABLE_FIELDS, *(self.target_field(t) for t in self.targets), "attachment", "version"]
         self.order_fields(order)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.require_version and cleaned.get("version") is None and "version" not in self.errors:
+            # At the top of the form: the field is hidden.
+            self.add_error(
+                None,
+                _(
+                    "This form is out of date (it does not say which version of the report it edits): reload the "
+                    "page and make your changes again."
+                ),
+            )
+        if self.upload_too_large:
+            self.add_error("attachment", file_too_large_message())
+        return cleaned
 
     @staticmethod
     def target_field(target) -> str:

@@ -1,25 +1,36 @@
 """Reading the audit trail that django-simple-history keeps for reports."""
 
+from tracking.choices import PUBLISHED_STATES, ReportState
 from tracking.models import Report
 
 # Fields whose change the history shows (the version and timestamps are shown as the entry itself).
 _HIDDEN = {"version", "history_id", "history_date", "history_change_reason", "history_type", "history_user"}
+# What a submitted version may carry over from the return before it (before return comments were cleared on
+# resubmission): the reviewer's words to the organisation, not for other readers.
+_REVIEW_FIELDS = {"review_comment", "reviewed_by", "reviewed_at"}
 
 
-def report_history(report: Report) -> list[dict]:
+def report_history(report: Report, *, published_only: bool = False) -> list[dict]:
     """Every version of the report, oldest first: version, time, user, transition, state, and the fields that
-    changed from the version before ({field, old, new})."""
+    changed from the version before ({field, old, new}).
+
+    `published_only` (for a reader who may not see open reports of the organisation: tracking.permissions.
+    can_view_open_versions): only the versions that were submitted or accepted, each compared with the published
+    version before it, so that nothing written in a draft or a return shows."""
     records = list(report.history.select_related("history_user").order_by("history_date", "history_id"))
+    if published_only:
+        records = [record for record in records if record.state in PUBLISHED_STATES]
     entries = []
     previous = None
     for record in records:
         changes = []
         if previous is not None:
             delta = record.diff_against(previous)
+            hidden = _HIDDEN | (_REVIEW_FIELDS if published_only and record.state == ReportState.SUBMITTED else set())
             changes = [
                 {"field": change.field, "old": _plain(change.old), "new": _plain(change.new)}
                 for change in delta.changes
-                if change.field not in _HIDDEN
+                if change.field not in hidden
             ]
         entries.append(
             {

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 import roman
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.db.models import Count, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -31,14 +30,14 @@ from django.views.generic import TemplateView
 from participants.models import Department, ProvincialOffice
 from planpromo.views import Crumb, PageMixin
 from programs import urls as programs_urls  # noqa: F401  (registers the workitem_code path converter)
-from programs.choices import SCOPES_WITH_OFFICE_ROWS, OfficeScope, PeriodKind
-from programs.models import Plan, Program, ReportingPeriod, WorkItem, WorkItemDepartment, WorkItemOffice
-from programs.selectors import offices_participating_in
+from programs.choices import OfficeScope, PeriodKind
+from programs.models import Plan, Program, ReportingPeriod, WorkItem, WorkItemDepartment
 from programs.templatetags.plan_tags import display_name, short_display_name
 from tracking import permissions, stats
-from tracking.choices import RECEIVED_STATES, ReportState, ReportStatus
-from tracking.models import Report
-from tracking.selectors import STATUS_KEYS, reports_to_review, reports_visible_to, work_item_rollup
+from tracking.choices import OPEN_STATES, RECEIVED_STATES, ReportState, ReportStatus
+from tracking.models import Obligation, Report
+from tracking.selectors import obligations_visible_to, reports_to_review, reports_visible_to
+from tracking.stats import STATUS_KEYS
 from tracking.summary import annual_summary
 
 # Short forms for the matrix cells and the status badges (the legend spells them out).
@@ -212,10 +211,11 @@ class DashboardView(PlanPageMixin, TemplateView):
         # Queries: the plan, its periods, program statistics of the period and of the year, the status
         # distribution per period, the timeline (2), recent reports, the user's profile; for reviewers, their queue.
         plan, period, today, user = self.plan, self.period, self.today, self.request.user
-        year_periods = stats.periods_selected(year=plan.year)
-        year_rows = {row.pk: row for row in stats.program_stats(periods=year_periods, today=today)}
+        year = stats.Selection(period_ids=tuple(p.pk for p in self.periods))
+        year_rows = {row.pk: row for row in stats.program_stats(selection=year, today=today)}
         programs = []
-        for row in stats.program_stats(periods=period_queryset(period), today=today) if period else []:
+        of_period = stats.Selection(period_ids=(period.pk,)) if period else None
+        for row in stats.program_stats(selection=of_period, today=today) if period else []:
             programs.append(
                 ProgramProgress(
                     program=row,
@@ -255,8 +255,8 @@ class DashboardView(PlanPageMixin, TemplateView):
             user_office=permissions.user_office(user),
             user_department=permissions.user_department(user),
             progress_chart=self.progress_chart(programs),
-            status_chart=self.status_chart(plan),
-            timeline_chart=self.timeline_chart(year_periods),
+            status_chart=self.status_chart(year),
+            timeline_chart=self.timeline_chart(year),
             **kwargs,
         )
 
@@ -267,14 +267,8 @@ class DashboardView(PlanPageMixin, TemplateView):
             "label": str(_("Mean percent complete")),
         }
 
-    def status_chart(self, plan):
-        rows = (
-            Report.objects.filter(period__plan=plan, state__in=RECEIVED_STATES)
-            .order_by()
-            .values("period_id", "status")
-            .annotate(n=Count("id"))
-        )
-        counts = {(row["period_id"], row["status"]): row["n"] for row in rows}
+    def status_chart(self, year):
+        counts = stats.status_by_period(selection=year)
         chart = {
             "labels": [p.label for p in self.periods],
             "datasets": [
@@ -289,14 +283,15 @@ class DashboardView(PlanPageMixin, TemplateView):
         table = [(p, [counts.get((p.pk, s), 0) for s in STATUS_KEYS]) for p in self.periods]
         return {"chart": chart, "table": table, "statuses": list(ReportStatus)}
 
-    def timeline_chart(self, year_periods):
-        rows = stats.timeline(periods=year_periods, interval="month")
+    def timeline_chart(self, year):
+        rows = stats.timeline(selection=year, interval="month")
         labels = [timezone.localtime(row["start"]).strftime("%Y-%m") if row["start"] else "" for row in rows]
         return {
             "chart": {
                 "labels": labels,
                 "datasets": [
-                    {"label": str(_("Submitted")), "data": [row["submitted"] for row in rows]},
+                    {"label": str(_("Received")), "data": [row["received"] for row in rows]},
+                    {"label": str(_("On time")), "data": [row["on_time"] for row in rows]},
                     {"label": str(_("Accepted")), "data": [row["accepted"] for row in rows]},
                 ],
             },
@@ -331,15 +326,9 @@ class ProgramProgressView(PlanPageMixin, TemplateView):
         # Queries: the program with its plan, its team; the periods; the items' roll-up; their departments.
         items = []
         if self.period:
-            queryset = WorkItem.objects.filter(program=self.program).prefetch_related(
-                Prefetch(
-                    "department_links",
-                    queryset=WorkItemDepartment.objects.select_related("department").order_by("position"),
-                )
-            )
-            items = list(work_item_rollup(period=self.period, queryset=queryset))
+            selection = stats.Selection(period_ids=(self.period.pk,), program_id=self.program.pk)
+            items = list(stats.work_item_stats(selection=selection, today=self.today))
             for item in items:
-                item.expected = item.offices_expected + item.departments_expected
                 item.statuses = status_counts(item)
         totals = {
             "expected": sum(i.expected for i in items),
@@ -409,28 +398,19 @@ class WorkItemProgressView(PlanPageMixin, TemplateView):
         ]
 
     def get_context_data(self, **kwargs):
-        # Queries: the item with program and plan, its departments; the periods; the participating offices; the
-        # user's profile and the visible reports of the period; targets with achieved values; the timeline.
+        # Queries: the item with program and plan, its departments; the periods; the obligations of the period with
+        # the reports the user may see; targets; achieved values; the timeline.
         item, period = self.item, self.period
-        offices = list(offices_participating_in(item))
-        departments = item.responsible_departments
-        participants = [Participant(o, True) for o in offices] + [Participant(d, False) for d in departments]
+        participants = []
         if period:
-            reports = visible_reports(
-                self.request.user, Report.objects.filter(work_item=item, period=period)
-            ).select_related(None)
-            by_organisation = {(r.office_id, r.department_id): r for r in reports}
-            for participant in participants:
-                pk = participant.organisation.pk
-                key = (pk, None) if participant.is_office else (None, pk)
-                participant.report = by_organisation.get(key)
-                received = participant.report is not None and participant.report.state in RECEIVED_STATES
-                participant.overdue = period.due < self.today and not received
-        year_periods = stats.periods_selected(year=self.plan.year)
-        targets = list(stats.targets_with_achieved(periods=year_periods).filter(work_item=item))
+            participants = self.participants(item, period)
+        year = stats.Selection(period_ids=tuple(p.pk for p in self.periods), work_item_id=item.pk)
+        targets = list(item.targets.order_by("position"))
+        achieved = stats.targets_achieved(selection=year, targets=targets) if targets else {}
         for target in targets:
+            target.achieved = achieved.get(target.pk)
             target.achieved_percent = percent(target.achieved or 0, target.quantity)
-        timeline = self.timeline(item, len(participants))
+        timeline = self.timeline(year)
         chart = {
             "labels": [row["period"].label for row in timeline],
             "datasets": [
@@ -440,7 +420,7 @@ class WorkItemProgressView(PlanPageMixin, TemplateView):
         }
         return super().get_context_data(
             item=item,
-            offices=offices,
+            offices=[p.organisation for p in participants if p.is_office],
             participants=participants,
             targets=targets,
             timeline=timeline,
@@ -449,18 +429,32 @@ class WorkItemProgressView(PlanPageMixin, TemplateView):
             **kwargs,
         )
 
-    def timeline(self, item, expected):
-        """Per period of the plan: reports expected, received, accepted and their mean percent (one query)."""
+    def participants(self, item, period) -> list[Participant]:
+        """Who must report on the item for the period (its obligations): offices by code, then the responsible
+        departments in the circular's order; each with its report where the user may see it."""
+        obligations = obligations_visible_to(
+            user=self.request.user, queryset=Obligation.objects.filter(work_item=item, period=period)
+        )
+        position = {link.department_id: link.position for link in item.department_links.all()}
+        offices = sorted((o for o in obligations if o.office_id), key=lambda o: office_order(o.office))
+        departments = sorted(
+            (o for o in obligations if o.department_id), key=lambda o: position.get(o.department_id, 0)
+        )
+        return [
+            Participant(
+                o.organisation,
+                o.office_id is not None,
+                report=o.report if o.report_visible else None,
+                overdue=o.due < self.today and o.visible_state not in RECEIVED_STATES,
+            )
+            for o in offices + departments
+        ]
+
+    def timeline(self, year) -> list[dict]:
+        """Per period of the plan: obligations expected, received, accepted and the mean percent (one query)."""
         rows = {
             row["period_id"]: row
-            for row in Report.objects.filter(work_item=item, state__in=RECEIVED_STATES)
-            .order_by()
-            .values("period_id")
-            .annotate(
-                received=Count("id"),
-                accepted=Count("id", filter=Q(state=ReportState.ACCEPTED)),
-                mean_percent=Avg("percent_complete"),
-            )
+            for row in stats.reporting_rates(selection=year, today=self.today, group_by=("period",))
         }
         timeline = []
         for period in self.periods:
@@ -469,7 +463,7 @@ class WorkItemProgressView(PlanPageMixin, TemplateView):
             timeline.append(
                 {
                     "period": period,
-                    "expected": expected,
+                    "expected": row.get("expected", 0),
                     "received": row.get("received", 0),
                     "accepted": row.get("accepted", 0),
                     "mean_percent": round(mean, 1) if mean is not None else None,
@@ -477,6 +471,11 @@ class WorkItemProgressView(PlanPageMixin, TemplateView):
                 }
             )
         return timeline
+
+
+def office_order(office) -> tuple:
+    """Offices by GB/T 2260 code, the XPCC (which has none) last."""
+    return (office.code is None, office.code or "", office.short_name)
 
 
 # --- Participation matrix ----------------------------------------------------------------------------------------
@@ -527,8 +526,8 @@ def report_url_builder():
 
 def participation_matrix(*, plan, period, user, today, program_number=None):
     """The offices (rows) against the plan's work items (columns), each cell saying whether the office takes part
-    and the state and status of its report of the period. Four queries: items, offices, listed/confirmed
-    participations, the visible reports of the period (as values); the rest is folded here."""
+    and the state and status of its report of the period. Four queries: items, offices, the offices' obligations
+    of the period, the visible reports of the period (as values); the rest is folded here."""
     all_items = list(
         WorkItem.objects.filter(program__plan=plan).select_related("program").order_by("program__number", "number")
     )
@@ -538,15 +537,14 @@ def participation_matrix(*, plan, period, user, today, program_number=None):
             programs.append(item.program)
     items = [i for i in all_items if program_number is None or i.program.number == program_number]
     offices = list(ProvincialOffice.objects.all())
-    links = set(
-        WorkItemOffice.objects.filter(
-            work_item__program__plan=plan, work_item__office_scope__in=SCOPES_WITH_OFFICE_ROWS
-        )
-        .order_by()
-        .values_list("work_item_id", "office_id")
-    )
+    expected = set()
     reports = {}
     if period is not None:
+        expected = set(
+            Obligation.objects.filter(period=period, office__isnull=False)
+            .order_by()
+            .values_list("work_item_id", "office_id")
+        )
         rows = (
             visible_reports(user, Report.objects.filter(period=period, office__isnull=False))
             .order_by()
@@ -568,7 +566,7 @@ def participation_matrix(*, plan, period, user, today, program_number=None):
         row = MatrixRow(office)
         office_name = short_display_name(office)
         for index, item in enumerate(items):
-            takes_part = item.office_scope == OfficeScope.ALL or (item.pk, office.pk) in links
+            takes_part = (item.pk, office.pk) in expected
             where = f"{office_name}, {item.code}"
             if not takes_part:
                 row.cells.append(Cell("cell--none", NOT_TAKING_PART_SYMBOL, f"{where}: {not_taking_part}"))
@@ -667,40 +665,52 @@ class MatrixView(PlanPageMixin, TemplateView):
 
 
 @dataclass
+class Todo:
+    """An obligation as a line of someone's to-do: the action the user can take on it (write, continue, revise, or
+    just view), and the days left before its due date (negative: days overdue)."""
+
+    obligation: Obligation
+    action: str | None
+    url: str | None
+    days_left: int
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left
+
+
+def todo_for(obligation, *, user, today) -> Todo:
+    """The to-do line of an obligation annotated by obligations_visible_to."""
+    report = obligation.report if obligation.report_visible else None
+    own = permissions.is_administrator(user) or (
+        (obligation.office_id is not None and obligation.office_id == permissions.user_office_id(user))
+        or (obligation.department_id is not None and obligation.department_id == permissions.user_department_id(user))
+    )
+    action, url = None, None
+    if own and report is None:
+        action = _("Write")
+        url = f"{reverse('tracking:report_create')}?work_item={obligation.work_item_id}&period={obligation.period_id}"
+    elif own and report.state in OPEN_STATES:
+        action = _("Continue") if report.state == ReportState.DRAFT else _("Revise")
+        url = reverse("tracking:report_edit", args=[report.pk])
+    elif report is not None:
+        action, url = _("View"), reverse("tracking:report_detail", args=[report.pk])
+    return Todo(obligation, action, url, (obligation.due - today).days)
+
+
+@dataclass
 class ItemDuty:
-    """An item an organisation reports on, with its report of the selected period."""
+    """An item an organisation reports on: its report of the selected period (where the user may see it) and its
+    obligations past due and not received, as to-do lines."""
 
     item: WorkItem
     report: Report | None = None
-    overdue_periods: list = field(default_factory=list)
-
-
-def duties(items, reports, periods, period, today):
-    """Per item: the organisation's report of `period` (from `reports`, the organisation's) and the periods past
-    due without a received report."""
-    received = {(r.work_item_id, r.period_id) for r in reports if r.state in RECEIVED_STATES}
-    of_period = {r.work_item_id: r for r in reports if period and r.period_id == period.pk}
-    past_due = [p for p in periods if p.due < today]
-    return [
-        ItemDuty(
-            item=item,
-            report=of_period.get(item.pk),
-            overdue_periods=[p for p in past_due if (item.pk, p.pk) not in received],
-        )
-        for item in items
-    ]
+    overdue: list[Todo] = field(default_factory=list)
 
 
 class DutiesMixin(PlanPageMixin):
-    """Office and department pages: what the organisation must report and what it has reported."""
-
-    def items_with_departments(self, items):
-        return items.select_related("program__plan").prefetch_related(
-            Prefetch(
-                "department_links",
-                queryset=WorkItemDepartment.objects.select_related("department").order_by("position"),
-            )
-        )
+    """Office and department pages: what the organisation must report (its obligations) and what it has
+    reported."""
 
     def reports_of(self, **organisation):
         return list(
@@ -709,14 +719,43 @@ class DutiesMixin(PlanPageMixin):
             .order_by("-period__start", "period__kind", "work_item__program__number", "work_item__number")
         )
 
-    def duty_context(self, items, reports):
-        item_duties = duties(items, reports, self.periods, self.period, self.today)
+    def duty_context(self, reports, **organisation):
+        user, today, period = self.request.user, self.today, self.period
+        obligations = obligations_visible_to(
+            user=user, queryset=Obligation.objects.filter(period__plan=self.plan, **organisation)
+        ).order_by("work_item__program__number", "work_item__number", "due", "period__kind")
+        by_item: dict[int, list] = {}
+        for obligation in obligations:
+            by_item.setdefault(obligation.work_item_id, []).append(obligation)
+        items = WorkItem.objects.filter(pk__in=by_item).prefetch_related(
+            Prefetch(
+                "department_links",
+                queryset=WorkItemDepartment.objects.select_related("department").order_by("position"),
+            )
+        )
+        items = {item.pk: item for item in items}
+        item_duties = []
+        for item_id, item_obligations in by_item.items():
+            item = items[item_id]
+            item.program = item_obligations[0].work_item.program  # loaded with the obligations
+            of_period = next((o for o in item_obligations if period and o.period_id == period.pk), None)
+            item_duties.append(
+                ItemDuty(
+                    item=item,
+                    report=of_period.report if of_period is not None and of_period.report_visible else None,
+                    overdue=[
+                        todo_for(o, user=user, today=today)
+                        for o in item_obligations
+                        if o.due < today and o.visible_state not in RECEIVED_STATES
+                    ],
+                )
+            )
         received_now = [d for d in item_duties if d.report and d.report.state in RECEIVED_STATES]
         return {
             "duties": item_duties,
             "due": [d for d in item_duties if not (d.report and d.report.state in RECEIVED_STATES)],
             "received_count": len(received_now),
-            "overdue": [(d, p) for d in item_duties for p in d.overdue_periods],
+            "overdue": [todo for d in item_duties for todo in d.overdue],
             "returned": [r for r in reports if r.state == ReportState.RETURNED],
             "reports": reports,
         }
@@ -739,12 +778,11 @@ class OfficeProgressView(DutiesMixin, TemplateView):
         return [Crumb(_("Provincial offices"), reverse("programs:office_list")), Crumb(self.get_page_title())]
 
     def get_context_data(self, **kwargs):
-        # Queries: the office, the plan, its periods, the office's items with program and plan, their
-        # departments, the user's profile and the office's visible reports of the plan.
+        # Queries: the office, the plan, its periods, the user's profile, the office's obligations with their
+        # reports, their items' departments, and the office's visible reports of the plan.
         office = self.office
-        items = list(self.items_with_departments(WorkItem.objects.filter(program__plan=self.plan).for_office(office)))
         reports = self.reports_of(office=office)
-        return super().get_context_data(office=office, **self.duty_context(items, reports), **kwargs)
+        return super().get_context_data(office=office, **self.duty_context(reports, office=office), **kwargs)
 
 
 class DepartmentProgressView(DutiesMixin, TemplateView):
@@ -773,9 +811,6 @@ class DepartmentProgressView(DutiesMixin, TemplateView):
             program.role = next(
                 m.get_role_display() for m in program.team_memberships.all() if m.department_id == department.pk
             )
-        items = list(
-            self.items_with_departments(WorkItem.objects.filter(program__plan=self.plan).for_department(department))
-        )
         reports = self.reports_of(department=department)
         review_load = list(
             Report.objects.filter(period__plan=self.plan, state=ReportState.SUBMITTED)
@@ -792,7 +827,7 @@ class DepartmentProgressView(DutiesMixin, TemplateView):
             programs=programs,
             review_load=review_load,
             review_total=sum(row["count"] for row in review_load),
-            **self.duty_context(items, reports),
+            **self.duty_context(reports, department=department),
             **kwargs,
         )
 
@@ -851,20 +886,58 @@ class StaticFilesFetcher:
         return self.fetch(url)
 
 
-class AnnualSummaryPdfView(AnnualSummaryView):
-    """The annual summary as a PDF, rendered by WeasyPrint from the same data with the print style sheet."""
+# --- Completeness ------------------------------------------------------------------------------------------------
 
-    template_name = "tracking/pages/summary_pdf.html"
 
-    def render_to_response(self, context, **response_kwargs):
-        from django.conf import settings
-        from weasyprint import HTML
+class CompletenessView(PlanPageMixin, TemplateView):
+    """Completeness and timeliness of the plan year, as DHIS2's reporting-rate summary: organisations (offices,
+    then departments) × periods, each cell received/expected and on time, with row and column totals and a colour
+    scale; filtered by program and period; `?format=csv` or `xlsx` gives the same table as a file."""
 
-        html = render_to_string(self.template_name, context, request=self.request)
-        static_url = "/" + settings.STATIC_URL.lstrip("/")
-        pdf = HTML(
-            string=html, base_url=self.request.build_absolute_uri("/"), url_fetcher=StaticFilesFetcher(static_url)
-        ).write_pdf()
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="annual-summary-{self.plan.year}.pdf"'
-        return response
+    template_name = "tracking/pages/completeness.html"
+    nav_section = "completeness"
+
+    def get_page_title(self):
+        return _("Completeness %(year)s") % {"year": self.plan.year}
+
+    def get_breadcrumbs(self):
+        return [plan_crumb(self.plan), Crumb(_("Completeness"))]
+
+    @cached_property
+    def program(self) -> Program | None:
+        number = self.request.GET.get("program", "")
+        return Program.objects.filter(plan=self.plan, number=number).first() if number.isdigit() else None
+
+    @cached_property
+    def chosen_period(self) -> ReportingPeriod | None:
+        """A period chosen with `?period=<id>`; without one, every period of the year is shown."""
+        wanted = self.request.GET.get("period", "")
+        return next((p for p in self.periods if str(p.pk) == wanted), None)
+
+    def table(self) -> stats.Completeness:
+        periods = [self.chosen_period] if self.chosen_period else self.periods
+        selection = stats.Selection(
+            period_ids=tuple(p.pk for p in periods), program_id=self.program.pk if self.program else None
+        )
+        return stats.completeness(periods=periods, selection=selection, today=self.today)
+
+    def get(self, request, *args, **kwargs):
+        export = request.GET.get("format", "")
+        if export in {"csv", "xlsx"}:
+            from tracking.exports import completeness_response
+
+            return completeness_response(self.table(), plan=self.plan, program=self.program, file_format=export)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        # Queries: the plan, its periods, the user's profile, the program (when chosen), and completeness's eight.
+        query = self.request.GET.copy()
+        query.pop("format", None)
+        return super().get_context_data(
+            table=self.table(),
+            programs=Program.objects.filter(plan=self.plan).order_by("number"),
+            selected_program=self.program,
+            chosen_period=self.chosen_period,
+            export_query=query.urlencode(),
+            **kwargs,
+        )

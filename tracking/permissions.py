@@ -22,6 +22,7 @@ from participants.choices import Role
 from programs.choices import TeamRole
 from programs.models import ProgramDepartment, WorkItem, WorkItemDepartment
 from tracking.choices import OPEN_STATES, PUBLISHED_STATES, ReportState
+from tracking.models import Obligation
 
 
 def role_of(user) -> str | None:
@@ -88,8 +89,8 @@ def department_may_report_on(department, work_item) -> bool:
 
 
 def office_may_report_on(office, work_item) -> bool:
-    """An office reports on the items it takes part in (scope `all`, listed, or confirmed for the condition)."""
-    return WorkItem.objects.filter(pk=work_item.pk).for_office(office).exists()
+    """An office reports on the items it must report on: those with an obligation of the office."""
+    return Obligation.objects.filter(work_item=work_item, office=office).exists()
 
 
 def is_reviewer_of(user, work_item) -> bool:
@@ -116,6 +117,15 @@ def can_view_report(user, report) -> bool:
     if role == Role.ADMINISTRATOR or report.state in PUBLISHED_STATES:
         return True
     return is_own_report(user, report) or is_reviewer_of(user, report.work_item)
+
+
+def can_view_open_versions(user, report) -> bool:
+    """May the user read what the report said while it was open (its drafts and returns, in its history)? Its
+    organisation, its reviewers and administrators; other readers see only its published versions."""
+    role = role_of(user)
+    if role is None:
+        return False
+    return role == Role.ADMINISTRATOR or is_own_report(user, report) or is_reviewer_of(user, report.work_item)
 
 
 def can_create_report(user, work_item, *, office=None, department=None) -> bool:

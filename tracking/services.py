@@ -8,6 +8,7 @@ the event after commit. The API, the web pages and the admin all call these.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import PurePath
 
 import filetype
@@ -29,6 +30,8 @@ from tracking.obligations import obligation_link_report
 
 _RELATIONS = ["work_item", "period", "office", "department", "created_by", "submitted_by", "reviewed_by"]
 EDITABLE_FIELDS = ("status", "percent_complete", "summary", "achievements", "problems", "next_steps")
+# Errors of a list (the target values) are reported up to this many, then counted.
+MAX_ERRORS_SHOWN = 5
 
 
 def _audit(event: str, *, user, report: Report, **fields):
@@ -64,9 +67,25 @@ def _locked(report: Report) -> Report:
     )
 
 
+def _is_invisible(ch: str) -> bool:
+    """White space, and Unicode's format characters and separators (zero-width space, joiners, byte-order mark)."""
+    return ch.isspace() or unicodedata.category(ch) in {"Cf", "Zs", "Zl", "Zp"}
+
+
+def strip_invisible(value: str) -> str:
+    """The text without invisible characters at either end: a summary of one zero-width space is no summary."""
+    start, end = 0, len(value)
+    while start < end and _is_invisible(value[start]):
+        start += 1
+    while end > start and _is_invisible(value[end - 1]):
+        end -= 1
+    return value[start:end]
+
+
 def _clean_fields(fields: dict) -> dict:
-    """Text fields without surrounding white space: a summary of spaces is no summary (the model then refuses it)."""
-    return {name: value.strip() if isinstance(value, str) else value for name, value in fields.items()}
+    """Text fields without surrounding white space or invisible characters: a summary of spaces is no summary (the
+    model then refuses it)."""
+    return {name: strip_invisible(value) if isinstance(value, str) else value for name, value in fields.items()}
 
 
 def _require_edit(user, report: Report, message: str):
@@ -117,6 +136,13 @@ def _set_target_values(report: Report, target_values, *, user):
     wanted: dict[int, int] = {}
     errors = []
     item_targets = {t.pk: t for t in Target.objects.filter(work_item=report.work_item_id)}
+    if len(target_values) > len(item_targets):
+        raise ValidationError(
+            {
+                "target_values": _("Work item %(code)s has %(count)s targets: send at most one value for each.")
+                % {"code": report.work_item.code, "count": len(item_targets)}
+            }
+        )
     for target, value in target_values:
         target_id = getattr(target, "pk", target)
         if target_id not in item_targets:
@@ -133,7 +159,12 @@ def _set_target_values(report: Report, target_values, *, user):
             continue
         wanted[target_id] = value
     if errors:
-        raise ValidationError({"target_values": errors})
+        # A few distinct messages, not one per entry: the answer stays small whatever was sent.
+        distinct = list(dict.fromkeys(errors))
+        shown = distinct[:MAX_ERRORS_SHOWN]
+        if len(distinct) > MAX_ERRORS_SHOWN:
+            shown.append(_("… and %(count)s more errors.") % {"count": len(distinct) - MAX_ERRORS_SHOWN})
+        raise ValidationError({"target_values": shown})
     existing = {tv.target_id: tv for tv in report.target_values.all()}
     for target_id, tv in existing.items():
         if target_id not in wanted:
@@ -252,7 +283,8 @@ def _transition(report, *, user, transition: Transition, allowed, version=None, 
 @transaction.atomic
 def report_submit(*, report, user, version=None, via_if_match=False) -> Report:
     """Submit a draft or returned report for review (by its organisation). The first submission's time is kept:
-    timeliness is judged by it."""
+    timeliness is judged by it. A return's comment and reviewer are cleared: they were addressed to the
+    organisation (whose history keeps them), and a submitted report is read by everyone with a role."""
     now = timezone.now()
     return _transition(
         report,
@@ -264,6 +296,9 @@ def report_submit(*, report, user, version=None, via_if_match=False) -> Report:
         submitted_by=user,
         submitted_at=now,
         first_submitted_at=lambda locked: locked.first_submitted_at or now,
+        review_comment="",
+        reviewed_by=None,
+        reviewed_at=None,
     )
 
 
@@ -312,6 +347,24 @@ def sanitize_filename(name: str) -> str:
     return (safe or "attachment")[:200]
 
 
+def typed_filename(name: str, content_type: str) -> str:
+    """The name's stem with the extension of its detected content type."""
+    suffix = settings.ATTACHMENT_CONTENT_TYPES.get(content_type, "")
+    stem = PurePath(name).stem if PurePath(name).suffix else name
+    return (stem or "attachment")[: 200 - len(suffix)] + suffix
+
+
+def attachment_download_name(attachment: Attachment) -> str:
+    """The name a download is saved under: the stored name with its type's extension (also for files attached
+    before names followed their type)."""
+    return typed_filename(attachment.name, attachment.content_type)
+
+
+def file_too_large_message() -> str:
+    """Also what the pages and the API say when planpromo.uploads stopped reading an upload at the limit."""
+    return _("The file is too large: the limit is %(limit)s bytes.") % {"limit": settings.ATTACHMENT_MAX_BYTES}
+
+
 def detect_content_type(uploaded_file) -> str | None:
     """The file's type from its first bytes (not its name or the client's Content-Type), if allowed."""
     uploaded_file.seek(0)
@@ -333,20 +386,16 @@ def attachment_add(*, report, user, uploaded_file) -> Attachment:
     if size == 0:
         raise ValidationError({"file": _("The file is empty.")})
     if size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is too large (%(size)s bytes; the limit is %(limit)s bytes).")
-                % {"size": size, "limit": settings.ATTACHMENT_MAX_BYTES}
-            }
-        )
+        raise ValidationError({"file": file_too_large_message()})
     content_type = detect_content_type(uploaded_file)
     if content_type is None:
         raise ValidationError(
             {"file": _("This type of file is not accepted: attach a PDF, an office document or an image.")}
         )
-    name = sanitize_filename(uploaded_file.name)
-    expected_suffix = settings.ATTACHMENT_CONTENT_TYPES[content_type]
-    stored_name = PurePath(name).stem + expected_suffix  # the suffix follows the content, not the client's claim
+    # The name's extension is the detected type's, not the client's claim: a PDF sent as "evidence.bat" or
+    # "evidence.html" is "evidence.pdf", so that opening the download opens a PDF reader, not a shell or a browser.
+    name = typed_filename(sanitize_filename(uploaded_file.name), content_type)
+    stored_name = name
     attachment = Attachment(report=report, name=name, size=size, content_type=content_type, uploaded_by=user)
     attachment.file.save(stored_name, uploaded_file, save=False)
     storage, path = attachment.file.storage, attachment.file.name

@@ -1,42 +1,63 @@
-"""Statistics for analysts, computed by the database: one query per list, whatever the number of reports.
+"""Every number about reporting, computed by the database from the obligations (tracking.models.Obligation) joined
+to their reports: GROUP BY with conditional aggregates (FILTER), never a subquery per row.
 
-Definitions (for a selection of reporting periods: a plan year, one period, or all):
-- expected: every participating office (32 for scope `all`, the listed ones, the confirmed ones for
-  `conditional`) and every responsible department reports on an item once per period;
-- received: reports submitted or accepted; accepted: accepted;
-- overdue: expected reports of periods past their due date that were not received (drafts, returned reports and
-  reports never started all count);
+Definitions, for a selection of obligations (`Selection`: the periods of a plan year or one period, optionally one
+program, office or department):
+- expected: the obligations (tracking.obligations says who must report what);
+- received: obligations whose report is submitted or accepted; accepted: accepted;
+- on time: received, and first submitted on or before the due date (local time);
+- overdue: past their due date and not received (no report, a draft, or a returned report);
+- reporting rate = received ÷ expected, on-time rate = on time ÷ expected: percentages that cannot exceed 100;
 - status distribution and mean percent complete: over the received reports;
 - a target's achieved value: for each organisation, the value in its latest received report (by period end; the
-  year's report supersedes the fourth quarter's), summed over the organisations.
+  year's report supersedes the fourth quarter's), summed over the organisations;
+- timeline: received obligations by the week or month of their first submission (with how many of them were on
+  time), and accepted ones by the time of acceptance. Summed over the buckets they equal received and accepted.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    FloatField,
-    Func,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import Coalesce, Greatest, TruncMonth, TruncWeek
+from django.db.models import Avg, Count, F, FilteredRelation, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber, TruncMonth, TruncWeek
 
-from participants.models import ProvincialOffice
-from programs.choices import SCOPES_WITH_OFFICE_ROWS, OfficeScope
-from programs.models import Program, ReportingPeriod, Target, WorkItem, WorkItemDepartment, WorkItemOffice
-from tracking.choices import RECEIVED_STATES, ReportState
-from tracking.models import Report, TargetValue
-from tracking.selectors import STATUS_KEYS, expected_offices_expression
+from participants.models import Department, ProvincialOffice
+from programs.models import Program, ReportingPeriod, Target, WorkItem, WorkItemDepartment
+from tracking.choices import RECEIVED_STATES, ReportState, ReportStatus
+from tracking.models import Obligation, TargetValue
+
+STATUS_KEYS = [s.value for s in ReportStatus]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The obligations a statistic counts: those of `period_ids`, narrowed to a program, office or department."""
+
+    period_ids: tuple[int, ...]
+    program_id: int | None = None
+    office_id: int | None = None
+    department_id: int | None = None
+    work_item_id: int | None = None
+
+    def q(self, path: str = "") -> Q:
+        """The selection as a condition on obligations reached through `path` ("" from Obligation itself)."""
+        prefix = f"{path}__" if path else ""
+        condition = Q(**{f"{prefix}period_id__in": self.period_ids})
+        if self.program_id is not None:
+            condition &= Q(**{f"{prefix}work_item__program_id": self.program_id})
+        if self.office_id is not None:
+            condition &= Q(**{f"{prefix}office_id": self.office_id})
+        if self.department_id is not None:
+            condition &= Q(**{f"{prefix}department_id": self.department_id})
+        if self.work_item_id is not None:
+            condition &= Q(**{f"{prefix}work_item_id": self.work_item_id})
+        return condition
+
+    def obligations(self) -> QuerySet:
+        return Obligation.objects.filter(self.q())
 
 
 def periods_selected(*, year: int | None = None, period: ReportingPeriod | None = None) -> QuerySet:
@@ -48,118 +69,119 @@ def periods_selected(*, year: int | None = None, period: ReportingPeriod | None 
     return periods
 
 
-def _scalar(queryset, function: str, field: str = "id", output=None):
-    """A correlated subquery giving one aggregate over `queryset` (no GROUP BY: always exactly one row)."""
-    output = output or IntegerField()
-    return Subquery(queryset.order_by().values(v=Func(field, function=function, output_field=output)), output)
+def selection(*, year=None, period=None, program=None, office=None, department=None, work_item=None) -> Selection:
+    """A Selection from the usual parameters (one query: the period ids)."""
+    return Selection(
+        period_ids=tuple(periods_selected(year=year, period=period).values_list("pk", flat=True)),
+        work_item_id=getattr(work_item, "pk", work_item),
+        program_id=getattr(program, "pk", program),
+        office_id=getattr(office, "pk", office),
+        department_id=getattr(department, "pk", department),
+    )
 
 
-def _count(queryset):
-    return Coalesce(_scalar(queryset, "COUNT"), 0)
+# --- The aggregates -----------------------------------------------------------------------------------------------
 
 
-def _received(reports):
-    return reports.filter(state__in=RECEIVED_STATES)
-
-
-def _from_expected_organisation(reports):
-    """Reports from organisations expected to report: offices (validated on creation) and responsible
-    departments (a program's lead department may report on an item without being expected to)."""
-    responsible = WorkItemDepartment.objects.filter(work_item=OuterRef("work_item"), department=OuterRef("department"))
-    return reports.filter(Q(office__isnull=False) | Exists(responsible))
-
-
-def _report_aggregates(reports, today) -> dict:
-    """received, accepted, received-when-due (for overdue), status distribution and mean percent, each a
-    subquery over `reports` (already correlated to the outer row and restricted to the selected periods)."""
-    received = _received(reports)
+def obligation_aggregates(path: str, today: datetime.date, within: Q | None = None) -> dict:
+    """Expected, received, accepted, on time, overdue, status distribution and mean percent complete over the
+    obligations reached through `path` ("" from Obligation), each restricted by `within` (a FILTER clause)."""
+    prefix = f"{path}__" if path else ""
+    within = within if within is not None else Q()
+    received = within & Q(**{f"{prefix}report__state__in": RECEIVED_STATES})
+    on_time = received & Q(**{f"{prefix}report__first_submitted_at__date__lte": F(f"{prefix}due")})
+    count = f"{prefix}id"
     aggregates = {
-        "received": _count(received),
-        "accepted": _count(reports.filter(state=ReportState.ACCEPTED)),
-        "received_past_due": _count(_from_expected_organisation(received.filter(period__due__lt=today))),
-        "mean_percent": _scalar(received, "AVG", "percent_complete", FloatField()),
+        "expected": Count(count, filter=within or None),
+        "received": Count(count, filter=received),
+        "accepted": Count(count, filter=within & Q(**{f"{prefix}report__state": ReportState.ACCEPTED})),
+        "on_time": Count(count, filter=on_time),
+        # Past due and not received: every obligation past due, less those received (no negated join condition).
+        "overdue": Count(count, filter=within & Q(**{f"{prefix}due__lt": today}))
+        - Count(count, filter=received & Q(**{f"{prefix}due__lt": today})),
+        "mean_percent": Avg(f"{prefix}report__percent_complete", filter=received),
     }
     for status in STATUS_KEYS:
-        aggregates[f"status_{status}"] = _count(received.filter(status=status))
+        aggregates[f"status_{status}"] = Count(count, filter=received & Q(**{f"{prefix}report__status": status}))
     return aggregates
 
 
-def _expected_per_period():
-    """Per work item: offices expected plus responsible departments."""
-    departments = WorkItemDepartment.objects.filter(work_item=OuterRef("pk"))
-    return expected_offices_expression() + _count(departments)
+def rate(part: int, whole: int) -> float | None:
+    """A percentage with one decimal, None when nothing was expected."""
+    return round(100 * part / whole, 1) if whole else None
 
 
-def _overdue():
-    return Greatest(F("expected_per_period") * F("periods_past_due") - F("received_past_due"), Value(0))
+# --- Per entity ---------------------------------------------------------------------------------------------------
 
 
-def program_stats(*, periods: QuerySet, today: datetime.date):
-    """Per program with a selected period: work items, reports expected, received, accepted, overdue, status
-    distribution, mean percent complete."""
-    selected = periods.values("pk")
-    plan_periods = periods.filter(plan=OuterRef("plan"))
-    reports = Report.objects.filter(work_item__program=OuterRef("pk"), period__in=selected)
-    per_item = WorkItem.objects.filter(program=OuterRef("pk")).annotate(e=_expected_per_period())
+def program_stats(*, selection: Selection, today: datetime.date) -> QuerySet:
+    """Per program of the selected periods' plans: work items and the obligation aggregates. One grouped query;
+    a program's obligations are those of its own plan, so the join never reaches other years."""
+    programs = Program.objects.filter(plan__periods__in=selection.period_ids).distinct()
+    if selection.program_id is not None:
+        programs = programs.filter(pk=selection.program_id)
     return (
-        Program.objects.filter(Exists(plan_periods))
+        Program.objects.filter(pk__in=programs.values("pk"))
         .select_related("plan")
         .annotate(
-            work_item_count=_count(WorkItem.objects.filter(program=OuterRef("pk"))),
-            expected_per_period=Coalesce(_scalar(per_item, "SUM", "e"), 0),
-            period_count=_count(plan_periods),
-            periods_past_due=_count(plan_periods.filter(due__lt=today)),
-            **_report_aggregates(reports, today),
+            work_item_count=Count("work_items", distinct=True),
+            **obligation_aggregates("work_items__obligations", today, selection.q("work_items__obligations")),
         )
-        .annotate(expected=F("expected_per_period") * F("period_count"), overdue=_overdue())
         .order_by("plan__year", "number")
     )
 
 
-def office_stats(*, periods: QuerySet, today: datetime.date):
-    """Per office: the items it takes part in (in the plans of the selected periods), reports due, received,
-    overdue, status distribution and mean percent complete."""
-    selected = periods.values("pk")
-    plans = periods.values("plan")
-    takes_part = Q(office_scope=OfficeScope.ALL) | Q(
-        office_scope__in=SCOPES_WITH_OFFICE_ROWS,
-        pk__in=WorkItemOffice.objects.filter(office=OuterRef(OuterRef("pk"))).values("work_item"),
+def office_stats(*, selection: Selection, today: datetime.date) -> QuerySet:
+    """Per office: the items it must report on in the selection and the obligation aggregates. The join is
+    restricted to the selection (FilteredRelation), so other years' obligations are never read."""
+    offices = ProvincialOffice.objects.annotate(
+        selected=FilteredRelation("obligations", condition=selection.q("obligations"))
     )
-    items = WorkItem.objects.filter(program__plan__in=plans).filter(takes_part)
-    # Reports due: for each item, once per selected period of its plan.
-    due = items.annotate(n=_count(ReportingPeriod.objects.filter(pk__in=selected, plan=OuterRef("program__plan"))))
-    past_due = items.annotate(
-        n=_count(ReportingPeriod.objects.filter(pk__in=selected, plan=OuterRef("program__plan"), due__lt=today))
-    )
-    reports = Report.objects.filter(office=OuterRef("pk"), period__in=selected)
-    return ProvincialOffice.objects.annotate(
-        work_item_count=_count(items),
-        expected=Coalesce(_scalar(due, "SUM", "n"), 0),
-        expected_past_due=Coalesce(_scalar(past_due, "SUM", "n"), 0),
-        **_report_aggregates(reports, today),
-    ).annotate(overdue=Greatest(F("expected_past_due") - F("received_past_due"), Value(0)))
+    if selection.office_id is not None:
+        offices = offices.filter(pk=selection.office_id)
+    return offices.annotate(
+        work_item_count=Count("selected__work_item", distinct=True),
+        **obligation_aggregates("selected", today),
+    ).order_by(F("code").asc(nulls_last=True), "short_name")
 
 
-def work_item_stats(*, periods: QuerySet, today: datetime.date):
-    """Per work item of the selected periods' plans: its roll-up, and its targets with the achieved value."""
-    selected = periods.values("pk")
-    plan_periods = periods.filter(plan=OuterRef("program__plan"))
-    reports = Report.objects.filter(work_item=OuterRef("pk"), period__in=selected)
+def department_stats(*, selection: Selection, today: datetime.date) -> QuerySet:
+    """Per department with obligations in the selection: as office_stats."""
+    departments = Department.objects.annotate(
+        selected=FilteredRelation("obligations", condition=selection.q("obligations"))
+    )
+    if selection.department_id is not None:
+        departments = departments.filter(pk=selection.department_id)
     return (
-        WorkItem.objects.filter(Exists(plan_periods))
+        departments.annotate(
+            work_item_count=Count("selected__work_item", distinct=True),
+            **obligation_aggregates("selected", today),
+        )
+        .filter(expected__gt=0)
+        .order_by("name")
+    )
+
+
+def work_item_stats(*, selection: Selection, today: datetime.date) -> QuerySet:
+    """Per work item of the selected periods' plans: who is expected (offices and departments, distinct), who
+    reported (distinct offices with a received report), the obligation aggregates; with its responsible
+    departments and its targets (their achieved values come from targets_achieved)."""
+    items = WorkItem.objects.filter(program__plan__periods__in=selection.period_ids)
+    if selection.program_id is not None:
+        items = items.filter(program_id=selection.program_id)
+    within = selection.q("obligations")
+    received = within & Q(obligations__report__state__in=RECEIVED_STATES)
+    return (
+        WorkItem.objects.filter(pk__in=items.values("pk"))
         .select_related("program__plan")
         .annotate(
-            offices_expected=expected_offices_expression(),
-            departments_expected=_count(WorkItemDepartment.objects.filter(work_item=OuterRef("pk"))),
-            expected_per_period=_expected_per_period(),
-            period_count=_count(plan_periods),
-            periods_past_due=_count(plan_periods.filter(due__lt=today)),
-            offices_reported=_scalar(_received(reports), "COUNT", "office_id"),
-            **_report_aggregates(reports, today),
+            offices_expected=Count("obligations__office", distinct=True, filter=within),
+            departments_expected=Count("obligations__department", distinct=True, filter=within),
+            offices_reported=Count("obligations__office", distinct=True, filter=received),
+            **obligation_aggregates("obligations", today, within),
         )
-        .annotate(expected=F("expected_per_period") * F("period_count"), overdue=_overdue())
         .prefetch_related(
-            Prefetch("targets", queryset=targets_with_achieved(periods=periods)),
+            Prefetch("targets", queryset=Target.objects.order_by("position")),
             Prefetch(
                 "department_links",
                 queryset=WorkItemDepartment.objects.select_related("department").order_by("position"),
@@ -169,44 +191,178 @@ def work_item_stats(*, periods: QuerySet, today: datetime.date):
     )
 
 
-def targets_with_achieved(*, periods: QuerySet):
-    """Targets annotated with `achieved`: each organisation's latest received value, summed."""
-    selected = periods.values("pk")
-    values = TargetValue.objects.filter(report__state__in=RECEIVED_STATES, report__period__in=selected)
-    same_organisation = Q(report__office__isnull=False, report__office=OuterRef("report__office")) | Q(
-        report__department__isnull=False, report__department=OuterRef("report__department")
-    )
-    later = Q(report__period__end__gt=OuterRef("report__period__end")) | Q(
-        report__period__end=OuterRef("report__period__end"), report__period__start__lt=OuterRef("report__period__start")
-    )
-    superseded = values.filter(target=OuterRef("target")).filter(same_organisation).filter(later)
-    latest = values.filter(target=OuterRef("pk")).exclude(Exists(superseded))
-    return Target.objects.order_by("position").annotate(
-        achieved=_scalar(latest, "SUM", "value"),
-        achieved_reports=_count(latest),
-    )
+def targets_achieved(*, selection: Selection, targets=None) -> dict[int, int]:
+    """Per target: the sum over organisations of each one's latest received value in the selection (one query:
+    the latest value per target and organisation is picked by a window function)."""
+    values = TargetValue.objects.filter(report__state__in=RECEIVED_STATES, report__period_id__in=selection.period_ids)
+    if targets is not None:
+        values = values.filter(target__in=targets)
+    if selection.office_id is not None:
+        values = values.filter(report__office_id=selection.office_id)
+    if selection.department_id is not None:
+        values = values.filter(report__department_id=selection.department_id)
+    ranked = values.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("target_id"), F("report__office_id"), F("report__department_id")],
+            order_by=[F("report__period__end").desc(), F("report__period__start").asc()],
+        )
+    ).filter(rank=1)
+    achieved: dict[int, int] = defaultdict(int)
+    for target_id, value in ranked.values_list("target_id", "value"):
+        achieved[target_id] += value
+    return dict(achieved)
 
 
-def timeline(*, periods: QuerySet, interval: str):
-    """Reports submitted (by their latest submission) and accepted (by acceptance time) per week or month, as
-    rows {start, submitted, accepted}; two grouped queries."""
+def timeline(*, selection: Selection, interval: str) -> list[dict]:
+    """Per week or month: obligations received (by first submission), of which on time, and accepted (by the
+    time of acceptance), as rows {start, received, on_time, accepted}; two grouped queries."""
     trunc = TruncWeek if interval == "week" else TruncMonth
-    reports = Report.objects.filter(period__in=periods.values("pk")).order_by()
-    submitted = (
-        reports.filter(submitted_at__isnull=False)
-        .annotate(bucket=trunc("submitted_at"))
+    obligations = selection.obligations().order_by()
+    on_time = Q(report__first_submitted_at__date__lte=F("due"))
+    received = (
+        obligations.filter(report__state__in=RECEIVED_STATES)
+        .annotate(bucket=trunc("report__first_submitted_at"))
         .values("bucket")
-        .annotate(n=Count("id"))
+        .annotate(received=Count("id"), on_time=Count("id", filter=on_time))
     )
     accepted = (
-        reports.filter(state=ReportState.ACCEPTED, reviewed_at__isnull=False)
-        .annotate(bucket=trunc("reviewed_at"))
+        obligations.filter(report__state=ReportState.ACCEPTED)
+        .annotate(bucket=trunc("report__reviewed_at"))
         .values("bucket")
-        .annotate(n=Count("id"))
+        .annotate(accepted=Count("id"))
     )
     rows: dict = {}
-    for row in submitted:
-        rows.setdefault(row["bucket"], {"start": row["bucket"], "submitted": 0, "accepted": 0})["submitted"] = row["n"]
+    for row in received:
+        rows[row["bucket"]] = {"start": row["bucket"], "received": row["received"], "on_time": row["on_time"]}
     for row in accepted:
-        rows.setdefault(row["bucket"], {"start": row["bucket"], "submitted": 0, "accepted": 0})["accepted"] = row["n"]
-    return [rows[key] for key in sorted(rows)]
+        rows.setdefault(row["bucket"], {"start": row["bucket"], "received": 0, "on_time": 0})
+        rows[row["bucket"]]["accepted"] = row["accepted"]
+    return [{"accepted": 0, **rows[key]} for key in sorted(rows)]
+
+
+# --- Reporting rates ----------------------------------------------------------------------------------------------
+
+GROUPS = {
+    # group_by: (the values() keys, the condition that the obligation belongs to such a group)
+    "office": (("office_id", "office__short_name", "office__name_zh", "office__code"), Q(office__isnull=False)),
+    "department": (("department_id", "department__name", "department__name_zh"), Q(department__isnull=False)),
+    "program": (("work_item__program_id", "work_item__program__number", "work_item__program__name"), Q()),
+    "period": (("period_id", "period__label", "period__due"), Q()),
+    "work_item": (("work_item_id", "work_item__program__number", "work_item__number"), Q()),
+}
+
+
+def reporting_rates(*, selection: Selection, today: datetime.date, group_by: tuple[str, ...] = ()) -> QuerySet:
+    """Expected, received, accepted, on time and overdue per group (office, department, program, period, work item,
+    or several; none: one row for the whole selection), as values() rows. One grouped query."""
+    keys: list[str] = []
+    rows = selection.obligations().order_by()
+    for name in group_by:
+        group_keys, belongs = GROUPS[name]
+        keys += group_keys
+        rows = rows.filter(belongs)
+    aggregates = obligation_aggregates("", today)
+    names = ("expected", "received", "accepted", "on_time", "overdue", "mean_percent")
+    wanted = {name: aggregates[name] for name in names}
+    if keys:
+        return rows.values(*keys).annotate(**wanted).order_by(*keys)
+    return rows.aggregate(**wanted)
+
+
+def status_by_period(*, selection: Selection) -> dict[tuple[int, str], int]:
+    """Received obligations per (period id, report status): one grouped query."""
+    rows = (
+        selection.obligations()
+        .filter(report__state__in=RECEIVED_STATES)
+        .order_by()
+        .values("period_id", "report__status")
+        .annotate(n=Count("id"))
+    )
+    return {(row["period_id"], row["report__status"]): row["n"] for row in rows}
+
+
+# --- Completeness (organisations × periods) -----------------------------------------------------------------------
+
+
+@dataclass
+class RateCell:
+    """Expected, received and on-time obligations of one cell, row, column or the whole table."""
+
+    expected: int = 0
+    received: int = 0
+    on_time: int = 0
+    accepted: int = 0
+    overdue: int = 0
+
+    @property
+    def reporting_rate(self) -> float | None:
+        return rate(self.received, self.expected)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return rate(self.on_time, self.expected)
+
+    @property
+    def band(self) -> int | None:
+        """The reporting rate in tenths (0-10), for the colour scale; None when nothing was expected."""
+        return None if self.reporting_rate is None else int(self.reporting_rate // 10)
+
+    @classmethod
+    def of(cls, row: dict | None) -> RateCell:
+        if not row:
+            return cls()
+        return cls(**{name: row[name] for name in ("expected", "received", "on_time", "accepted", "overdue")})
+
+
+@dataclass
+class CompletenessRow:
+    organisation: object
+    is_office: bool
+    cells: list[RateCell]
+    total: RateCell
+
+
+@dataclass
+class Completeness:
+    periods: list
+    rows: list[CompletenessRow]
+    column_totals: list[RateCell]
+    total: RateCell
+
+
+def completeness(*, periods: list, selection: Selection, today: datetime.date) -> Completeness:
+    """Organisations (offices by code, the XPCC last; then departments by name) × periods: received/expected and
+    on time per cell, per row, per column and in all. Six grouped queries and the two lists of organisations."""
+
+    def grouped(*group_by):
+        return reporting_rates(selection=selection, today=today, group_by=group_by)
+
+    cells = {(row["office_id"], None, row["period_id"]): row for row in grouped("office", "period")}
+    cells |= {(None, row["department_id"], row["period_id"]): row for row in grouped("department", "period")}
+    totals = {(row["office_id"], None): row for row in grouped("office")}
+    totals |= {(None, row["department_id"]): row for row in grouped("department")}
+    columns = {row["period_id"]: row for row in grouped("period")}
+    everything = reporting_rates(selection=selection, today=today)
+
+    offices = ProvincialOffice.objects.order_by(F("code").asc(nulls_last=True), "short_name")
+    if selection.office_id is not None:
+        offices = offices.filter(pk=selection.office_id)
+    departments = Department.objects.filter(pk__in={key[1] for key in totals if key[1] is not None}).order_by("name")
+    organisations = [(office, (office.pk, None)) for office in offices if (office.pk, None) in totals]
+    organisations += [(department, (None, department.pk)) for department in departments]
+    rows = [
+        CompletenessRow(
+            organisation=organisation,
+            is_office=key[0] is not None,
+            cells=[RateCell.of(cells.get((*key, period.pk))) for period in periods],
+            total=RateCell.of(totals.get(key)),
+        )
+        for organisation, key in organisations
+    ]
+    return Completeness(
+        periods=periods,
+        rows=rows,
+        column_totals=[RateCell.of(columns.get(period.pk)) for period in periods],
+        total=RateCell.of(everything),
+    )

@@ -1,23 +1,23 @@
 """The annual summary the Planning and Development Department compiles at year's end: per program and work item,
 the status, targets against achieved, who reported, the problems raised, and what is overdue.
 
-Built from a constant number of queries: the work-item statistics (tracking.stats), the received reports of the
-year (organisations and problems), and the participation of every office; only submitted and accepted reports
-count, so that the summary shows nothing a signed-in user could not read.
+Built from a constant number of queries: the work-item statistics (tracking.stats) and the achieved values of
+their targets, the received reports of the year (organisations and problems), and the year's obligations past due
+and not received (who owes what); only submitted and accepted reports count, so that the summary shows nothing a
+signed-in user could not read.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from participants.models import ProvincialOffice
-from programs.choices import SCOPES_WITH_OFFICE_ROWS, OfficeScope
-from programs.models import Plan, Program, WorkItemOffice
+from django.db.models import F
+
+from programs.models import Plan, Program
 from tracking import stats
 from tracking.choices import RECEIVED_STATES
-from tracking.models import Report
+from tracking.models import Obligation, Report
 
 
 @dataclass
@@ -48,47 +48,45 @@ class ProgramSummary:
 
 
 def annual_summary(*, plan: Plan, today: datetime.date) -> list[ProgramSummary]:
-    periods = stats.periods_selected(year=plan.year)
-    period_list = list(periods.order_by("start", "kind"))
-    items = list(stats.work_item_stats(periods=periods, today=today))
+    year = stats.selection(year=plan.year)
+    items = list(stats.work_item_stats(selection=year, today=today))
+    targets = [target for item in items for target in item.targets.all()]
+    achieved = stats.targets_achieved(selection=year, targets=targets) if targets else {}
+    for target in targets:
+        target.achieved = achieved.get(target.pk)
     summaries = {item.pk: ItemSummary(item=item) for item in items}
 
     received = (
         Report.objects.filter(period__plan=plan, state__in=RECEIVED_STATES)
         .select_related("office", "department", "period")
-        .order_by("work_item_id", "period__start", "office__code", "department__name")
+        .order_by("work_item_id", "period__start", F("office__code").asc(nulls_last=True), "department__name")
     )
-    seen = defaultdict(set)
     for report in received:
         summary = summaries[report.work_item_id]
         organisation = report.office or report.department
-        key = (report.office_id, report.department_id, report.period_id)
-        seen[report.work_item_id].add(key)
         bucket = summary.offices_reported if report.office_id else summary.departments_reported
         if organisation not in bucket:
             bucket.append(organisation)
         if report.problems.strip():
             summary.problems.append((organisation, report.period.label, report.problems.strip()))
 
-    # Who owes a report: each participating office and responsible department, for each period past due.
-    offices = list(ProvincialOffice.objects.all())
-    links = defaultdict(list)
-    for link in WorkItemOffice.objects.filter(work_item__program__plan=plan).select_related("office"):
-        links[link.work_item_id].append(link.office)
-    due = [p for p in period_list if p.due < today]
-    for item in items:
-        if item.office_scope == OfficeScope.ALL:
-            participants = offices
-        elif item.office_scope in SCOPES_WITH_OFFICE_ROWS:
-            participants = links[item.pk]
-        else:
-            participants = []
-        responsible = [link.department for link in item.department_links.all()]
-        for period in due:
-            owing = [o for o in participants if (o.pk, None, period.pk) not in seen[item.pk]]
-            owing += [d for d in responsible if (None, d.pk, period.pk) not in seen[item.pk]]
-            if owing:
-                summaries[item.pk].missing[period.label] = owing
+    # Who owes a report: the obligations past due and not received, by period.
+    owed = (
+        Obligation.objects.overdue(today)
+        .filter(period__plan=plan)
+        .select_related("office", "department", "period")
+        .order_by(
+            "period__start",
+            "period__kind",
+            F("office__code").asc(nulls_last=True),
+            "office__short_name",
+            "department__name",
+        )
+    )
+    for obligation in owed:
+        summaries[obligation.work_item_id].missing.setdefault(obligation.period.label, []).append(
+            obligation.organisation
+        )
 
     programs = []
     for program in Program.objects.filter(plan=plan).order_by("number"):

@@ -9,7 +9,6 @@ Each page runs a fixed number of queries whatever the number of reports (tests/u
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,14 +23,16 @@ from django.views.generic import ListView, TemplateView
 
 from planpromo.exceptions import VersionConflict
 from planpromo.views import Crumb, PageMixin
+from programs.choices import PeriodKind
 from programs.models import Plan, ReportingPeriod, Target, WorkItem
 from programs.templatetags.plan_tags import short_display_name
 from tracking import permissions, selectors, services
-from tracking.choices import OPEN_STATES, ReportState, ReportStatus, Transition
+from tracking.choices import ReportState, ReportStatus, Transition
 from tracking.filtersets import ReportFilterSet
 from tracking.forms import ReportForm, ReportStartForm, ReviewForm, VersionForm, localise_filter_form
 from tracking.history import report_history
-from tracking.models import Report
+from tracking.models import Obligation, Report
+from tracking.pages import todo_for
 
 # The filters the reports list offers (ReportFilterSet has more, for the API).
 LIST_FILTERS = ["program", "work_item", "office", "department", "period", "status", "state"]
@@ -58,11 +59,12 @@ def safe_next(request, default: str) -> str:
 
 
 def items_of(*, office, department, plan):
-    """The work items of the plan the organisation reports on: an office those it takes part in, a department those
-    it is responsible for or whose program it leads (the rule of tracking.permissions)."""
+    """The work items of the plan the organisation may report on: an office those it must report on (its
+    obligations), a department those it is responsible for or whose program it leads (the rule of
+    tracking.permissions)."""
     items = WorkItem.objects.filter(program__plan=plan).select_related("program__plan")
     if office is not None:
-        return items.for_office(office)
+        return items.filter(pk__in=Obligation.objects.filter(office=office).values("work_item"))
     if department is not None:
         return items.filter(permissions.reviewing_department_q(department.pk, None))
     return items.none()
@@ -80,45 +82,54 @@ def conflict_message(exc: VersionConflict) -> str:
 
 
 class MyWorkView(PageMixin, TemplateView):
-    """What the user's organisation must report this period (the current quarter of the current plan), its drafts,
-    its returned reports with the reviewer's comment, and for reviewers the size of their queue."""
+    """The organisation's to-do for the current plan year: every obligation not yet met (no report, a draft, or a
+    returned report), overdue first with the days overdue, then the others by due date with the days left, each
+    with its action (write, continue, revise); filtered by period (the annual report included) and program. Above
+    it, the reports returned with the reviewer's comment, and for reviewers the size of their queue."""
 
     template_name = "tracking/reports/my_work.html"
     nav_section = "my_work"
     page_title = gettext_lazy("My work")
 
     def get_context_data(self, **kwargs):
-        # Queries: the profile, the office or department; the plan, the period; the items the organisation reports
-        # on; its reports of the period and its open reports; the review queue's count (reviewers).
-        user = self.request.user
+        # Queries: the profile, the office or department; the plan; its periods; its programs; the organisation's
+        # open obligations with their reports; the review queue's count (reviewers).
+        user, today = self.request.user, timezone.localdate()
         office, department = permissions.user_office(user), permissions.user_department(user)
         plan = Plan.objects.current()
-        period = ReportingPeriod.objects.current_quarter(plan, timezone.localdate()) if plan else None
-        context = {"office": office, "department": department, "plan": plan, "period": period}
         organisation = office or department
-        if organisation is not None and period is not None:
-            own = Q(office=office) if office is not None else Q(department=department)
-            reports = list(
-                Report.objects.filter(own)
-                .filter(Q(period=period) | Q(state__in=OPEN_STATES))
-                .select_related("work_item__program", "period", "reviewed_by")
-                .order_by("period__start", "work_item__program__number", "work_item__number")
-            )
-            this_period = {r.work_item_id: r for r in reports if r.period_id == period.pk}
-            items = list(items_of(office=office, department=department, plan=plan))
-            for item in items:
-                item.report = this_period.get(item.pk)
-            context.update(
-                organisation=organisation,
-                items=items,
-                to_report=[item for item in items if item.report is None],
-                reported=[item for item in items if item.report and item.report.state not in OPEN_STATES],
-                drafts=[r for r in reports if r.state == ReportState.DRAFT],
-                returned=[r for r in reports if r.state == ReportState.RETURNED],
-            )
+        context = {"office": office, "department": department, "plan": plan, "organisation": organisation}
+        if organisation is not None and plan is not None:
+            context.update(self.todo_context(plan, organisation, today))
         if permissions.may_review_at_all(user):
             context["review_count"] = selectors.reports_to_review(user=user).count()
         return super().get_context_data(**context, **kwargs)
+
+    def todo_context(self, plan, organisation, today) -> dict:
+        periods = sorted(plan.periods.all(), key=lambda p: (p.kind != PeriodKind.QUARTER, p.start))
+        programs = list(plan.programs.order_by("number"))
+        period = next((p for p in periods if str(p.pk) == self.request.GET.get("period")), None)
+        program = next((p for p in programs if str(p.number) == self.request.GET.get("program")), None)
+        obligations = Obligation.objects.of_organisation(organisation).filter(period__plan=plan).outstanding()
+        if period is not None:
+            obligations = obligations.filter(period=period)
+        if program is not None:
+            obligations = obligations.filter(work_item__program=program)
+        obligations = selectors.obligations_visible_to(user=self.request.user, queryset=obligations)
+        obligations = obligations.select_related("report__reviewed_by").order_by(
+            "due", "work_item__program__number", "work_item__number", "pk"
+        )
+        todos = [todo_for(o, user=self.request.user, today=today) for o in obligations]
+        return {
+            "periods": periods,
+            "programs": programs,
+            "selected_period": period,
+            "selected_program": program,
+            "filtered": period is not None or program is not None,
+            "overdue": [t for t in todos if t.days_left < 0],
+            "upcoming": [t for t in todos if t.days_left >= 0],
+            "returned": [t for t in todos if t.obligation.visible_state == ReportState.RETURNED],
+        }
 
 
 # --- The report form --------------------------------------------------------------------------------------------
@@ -255,7 +266,12 @@ class ReportCreateView(ReportFormView):
         if choice is None:
             return self.render_start(start)
         work_item, period = choice
-        form = ReportForm(request.POST, request.FILES, targets=self.targets(work_item))
+        form = ReportForm(
+            request.POST,
+            request.FILES,
+            targets=self.targets(work_item),
+            upload_too_large=getattr(request, "upload_too_large", False),
+        )
         context = {"work_item": work_item, "period": period, "organisation": self.office or self.department}
         if not form.is_valid():
             return self.render_form(form, **context)
@@ -326,16 +342,21 @@ class ReportEditView(ReportObjectMixin, ReportFormView):
         return self.render_form(ReportForm(initial=initial, targets=targets), **self.context())
 
     def post(self, request, pk):
-        form = ReportForm(request.POST, request.FILES, targets=self.targets(self.report.work_item))
+        form = ReportForm(
+            request.POST,
+            request.FILES,
+            targets=self.targets(self.report.work_item),
+            require_version=True,
+            upload_too_large=getattr(request, "upload_too_large", False),
+        )
         if not form.is_valid():
             return self.render_form(form, **self.context())
 
         def write():
-            version = form.cleaned_data.get("version")
             return services.report_update(
                 report=self.report,
                 user=request.user,
-                version=version if version is not None else self.report.version,
+                version=form.cleaned_data["version"],
                 fields=form.report_fields(),
                 target_values=form.target_values(),
             )
@@ -386,11 +407,12 @@ class ReportSubmitView(ReportObjectMixin, View):
 # --- The report page --------------------------------------------------------------------------------------------
 
 
-def history_entries(report):
+def history_entries(report, user):
     """tracking.history.report_history with what the timeline shows: the transition and the fields by their names
-    in the page's language, states and statuses by their labels."""
+    in the page's language, states and statuses by their labels; only the published versions for a reader who may
+    not see the report's drafts."""
     choices = {"state": dict(ReportState.choices), "status": dict(ReportStatus.choices)}
-    entries = report_history(report)
+    entries = report_history(report, published_only=not permissions.can_view_open_versions(user, report))
     for entry in entries:
         transition = entry["transition"]
         entry["transition_label"] = Transition(transition).label if transition in Transition.values else transition
@@ -433,7 +455,7 @@ class ReportDetailView(ReportObjectMixin, PageMixin, TemplateView):
         return super().get_context_data(
             report=report,
             targets=target_rows(report),
-            history=history_entries(report),
+            history=history_entries(report, user),
             can_edit=permissions.can_edit_report(user, report),
             can_review=can_review,
             return_form=return_form or ReviewForm(comment_required=True, initial={"version": report.version}),

@@ -38,6 +38,7 @@ class ObtainTokenView(APIView):
         )
         if user is None or not user.is_active:
             return Response({"detail": "Unable to sign in with these credentials."}, status=status.HTTP_400_BAD_REQUEST)
+        # Over the per-user limit, the service's TokenLimitReached is a 403 with its message.
         instance, token = api_token_create(
             user=user, name=serializer.validated_data.get("name") or "API", request=request
         )

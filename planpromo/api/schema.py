@@ -7,8 +7,15 @@ CSV/XLSX responses say what a file is.
 """
 
 from drf_spectacular import openapi
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import permissions, serializers
+
+
+class ApiTokenScheme(KnoxTokenScheme):
+    """Our knox authentication (it says when a token expired) is documented as knox's: `Authorization: Token`."""
+
+    target_class = "participants.api.authentication.TokenAuthentication"
 
 
 class ErrorSerializer(serializers.Serializer):

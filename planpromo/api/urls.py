@@ -6,8 +6,14 @@ from rest_framework.routers import DefaultRouter
 from participants.api.auth import ObtainTokenView
 from participants.api.views import DepartmentViewSet, ProvincialOfficeViewSet
 from programs.api.views import PlanViewSet, ProgramViewSet, ReportingPeriodViewSet, WorkItemViewSet
-from tracking.api.stats import OfficeStatsViewSet, ProgramStatsViewSet, TimelineViewSet, WorkItemStatsViewSet
-from tracking.api.views import ReportViewSet
+from tracking.api.stats import (
+    OfficeStatsViewSet,
+    ProgramStatsViewSet,
+    ReportingRatesViewSet,
+    TimelineViewSet,
+    WorkItemStatsViewSet,
+)
+from tracking.api.views import ObligationViewSet, ReportViewSet
 
 router = DefaultRouter()
 router.register("plans", PlanViewSet)
@@ -17,10 +23,12 @@ router.register("programs", ProgramViewSet)
 router.register("work-items", WorkItemViewSet)
 router.register("periods", ReportingPeriodViewSet)
 router.register("updates", ReportViewSet, basename="report")
+router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("stats/programs", ProgramStatsViewSet, basename="stats-programs")
 router.register("stats/offices", OfficeStatsViewSet, basename="stats-offices")
 router.register("stats/work-items", WorkItemStatsViewSet, basename="stats-work-items")
 router.register("stats/timeline", TimelineViewSet, basename="stats-timeline")
+router.register("stats/reporting-rates", ReportingRatesViewSet, basename="stats-reporting-rates")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),

@@ -62,11 +62,13 @@ class WorkItemSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ProvincialOfficeBriefSerializer(many=True))
     def get_offices(self, item) -> list[dict]:
-        """The participating offices, resolved: all 32 for scope `all` (listed once per request by the view).
-        Plain dicts of `ProvincialOfficeBriefSerializer`'s fields: a serializer per item cost more than the query."""
+        """The offices the circular makes take part, as the plan's structure says: every office for scope `all`
+        (listed once per request by the view), else the offices it names or staff confirmed. (Who must report on
+        what, period by period, is the reporting obligations': /api/v1/obligations/.) Plain dicts of
+        `ProvincialOfficeBriefSerializer`'s fields: a serializer per item cost more than the query."""
         if item.office_scope == OfficeScope.ALL:
             return self.context["all_offices_data"]
-        return [{"id": office.pk, "short_name": office.short_name} for office in item.resolved_offices([])]
+        return [{"id": link.office.pk, "short_name": link.office.short_name} for link in item.office_links.all()]
 
 
 class WorkItemBriefSerializer(serializers.ModelSerializer):

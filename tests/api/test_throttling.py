@@ -43,3 +43,59 @@ def test_anonymous_clients_are_limited_per_address(api_client):
 
 def test_defaults_come_from_the_environment():
     assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] == {"user": "5000/hour", "anon": "100/hour"}
+
+
+# --- Red-team findings 5, 6 and 7 -------------------------------------------------------------------------------
+
+
+def test_x_forwarded_for_does_not_reset_the_anonymous_count(api_client):
+    """DRF trusted the client's X-Forwarded-For: a random value each time was a new address."""
+    with rates(user="100/minute", anon="2/minute"):
+        assert [api_client.get("/api/schema/").status_code for _ in range(2)] == [200, 200]
+        statuses = {api_client.get("/api/schema/", HTTP_X_FORWARDED_FOR=f"10.9.{n}.1").status_code for n in range(20)}
+        assert statuses == {429}
+
+
+def test_behind_a_trusted_proxy_the_proxys_entry_identifies_the_client(api_client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    with rates(user="100/minute", anon="2/minute"):
+        forged = [
+            api_client.get("/api/schema/", HTTP_X_FORWARDED_FOR=f"6.6.6.{n}, 203.0.113.9").status_code for n in range(3)
+        ]
+        assert forged == [200, 200, 429]
+        assert api_client.get("/api/schema/", HTTP_X_FORWARDED_FOR="203.0.113.10").status_code == 200
+
+
+def test_the_shared_cache_comes_from_cache_url():
+    from planpromo.settings import cache_from_url
+
+    assert cache_from_url("") == {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "planpromo_cache",
+    }
+    assert cache_from_url("db://other_table")["LOCATION"] == "other_table"
+    assert cache_from_url("redis://cache.internal:6379/2") == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://cache.internal:6379/2",
+    }
+    assert cache_from_url("locmem://")["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_sign_in_failures_are_limited_per_address_across_user_names(client, api_client, settings):
+    """Password spraying: one address, many user names, a few guesses each; django-axes locks name+address only."""
+    settings.SIGN_IN_FAILURES_PER_ADDRESS = "5/hour"
+    statuses = []
+    for n in range(4):
+        statuses.append(client.post("/accounts/login/", {"username": f"name{n}", "password": "guess"}).status_code)
+    statuses.append(
+        api_client.post("/api/v1/auth/token/", {"username": "name9", "password": "guess"}, format="json").status_code
+    )
+    assert statuses == [200, 200, 200, 200, 400]
+    assert client.post("/accounts/login/", {"username": "name5", "password": "guess"}).status_code == 429
+    response = api_client.post("/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json")
+    assert response.status_code == 429 and "Too many failed sign-ins from your address" in response.json()["detail"]
+    assert client.post("/admin/login/", {"username": "name6", "password": "guess"}).status_code == 429
+    # Another address is not affected.
+    assert (
+        client.post("/accounts/login/", {"username": "a", "password": "b"}, REMOTE_ADDR="10.1.1.1").status_code == 200
+    )

@@ -63,6 +63,16 @@ API_LISTS = [
     View("stats: offices", "/api/v1/stats/offices/?year=2012"),
     View("stats: work items", "/api/v1/stats/work-items/?year=2012"),
     View("stats: timeline", "/api/v1/stats/timeline/?year=2012"),
+    View(
+        "stats: reporting rates by office and period", "/api/v1/stats/reporting-rates/?year=2012&group_by=office,period"
+    ),
+    View("obligations of a year", "/api/v1/obligations/?year=2012"),
+    View("obligations overdue of an office", "/api/v1/obligations/?office={office}&overdue=true"),
+    View(
+        "obligations missing of a period (analyst)",
+        "/api/v1/obligations/?period={period}&state=missing",
+        user="analyst",
+    ),
     View("stats: programs, all years", "/api/v1/stats/programs/"),
 ]
 
@@ -85,6 +95,8 @@ PAGES = {
     "tracking:office_detail": View("office progress", "/offices/Guangdong/"),
     "tracking:department_detail": View("department progress", "/departments/{department}/"),
     "tracking:annual_summary": View("annual summary", "/reports/2012/summary/"),
+    "tracking:completeness": View("completeness", "/plans/2012/completeness/"),
+    "tracking:completeness_current": View("completeness, current plan", "/completeness/", status=302),
     "tracking:summary_current": View("annual summary, current plan", "/summary/", status=302),
     "tracking:my_work": View("my work (office reporter)", "/my-work/", user="office"),
     "tracking:report_list": View("reports", "/reports/"),

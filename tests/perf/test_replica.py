@@ -22,13 +22,14 @@ SETUP = """
 import json
 from django.contrib.auth import get_user_model
 from participants.models import ApiToken, Profile, ProvincialOffice
-from programs.models import ReportingPeriod, WorkItem
+from programs.models import ReportingPeriod
+from tracking.models import Obligation
 office = ProvincialOffice.objects.get(short_name="Guangdong")
 user = get_user_model().objects.create(username="guangdong")
 Profile.objects.create(user=user, role="office_reporter", office=office)
 _, token = ApiToken.objects.create(user=user)
-item = WorkItem.objects.filter(program__plan__year=2012).for_office(office).order_by("pk").first()
 period = ReportingPeriod.objects.get(label="2012-Q1")
+item = Obligation.objects.filter(office=office, period=period).order_by("work_item_id").first().work_item
 print("@@" + json.dumps({"token": token, "item": item.pk, "period": period.pk}))
 """
 

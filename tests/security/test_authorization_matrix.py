@@ -28,7 +28,7 @@ from programs.models import Plan, Program, ReportingPeriod, WorkItem
 from tests.fuzz.test_api_fuzz import OPERATIONS
 from tests.security.roles import ROLES, accounts_ensure, report_of
 from tracking import services
-from tracking.models import Report
+from tracking.models import Obligation, Report
 
 pytestmark = pytest.mark.django_db
 
@@ -84,9 +84,11 @@ VISIBLE = {
 # kwargs value naming an object ("draft", "submitted", "department", "attachment") is that object's key.
 SIGNED_IN = (302, 200, 200, 200, 200, 200, 200, 200, 200)
 OPEN = (200,) * 9
-POST_ONLY = (302, 405, 405, 405, 405, 405, 405, 405, 405)
-# Progress pages show the figures the statistics API gives: a role is needed, as there.
+# Every page needs a role, as the API does (planpromo.views.LoginRequiredMiddleware): a signed-in account without
+# one gets 403 everywhere but signing out and changing its password.
+POST_ONLY = (302, 403, 405, 405, 405, 405, 405, 405, 405)
 WITH_ROLE = (302, 403, 200, 200, 200, 200, 200, 200, 200)
+REDIRECT_WITH_ROLE = (302, 403, 302, 302, 302, 302, 302, 302, 302)
 PAGES = {
     ("healthz", ()): OPEN,
     ("readyz", ()): OPEN,
@@ -94,39 +96,41 @@ PAGES = {
     ("set_language", ()): (302,) * 9,  # a GET only goes back where it came from
     ("logout", ()): (302, 405, 405, 405, 405, 405, 405, 405, 405),  # signing out is a POST
     ("password_change", ()): SIGNED_IN,
-    ("home", ()): (302,) * 9,  # to the current plan's dashboard (or to sign in)
+    ("home", ()): REDIRECT_WITH_ROLE,  # to the current plan's dashboard (or to sign in)
     ("api-schema", ()): OPEN,
     ("api-docs", ()): OPEN,
     ("api-redoc", ()): OPEN,
     ("admin:index", ()): (302, 302, 200, 302, 302, 302, 302, 302, 302),
-    ("participants:tokens", ()): SIGNED_IN,
+    ("participants:tokens", ()): WITH_ROLE,
     ("participants:token_revoke", ()): POST_ONLY,
     ("programs:plan_detail", (("year", 2012),)): WITH_ROLE,
     ("programs:program_detail", (("year", 2012), ("number", 1))): WITH_ROLE,
     ("programs:workitem_detail", (("year", 2012), ("code", "I.1"))): WITH_ROLE,
-    ("programs:office_list", ()): SIGNED_IN,
+    ("programs:office_list", ()): WITH_ROLE,
     ("programs:office_detail", (("short_name", "Guangdong"),)): WITH_ROLE,
-    ("programs:department_list", ()): SIGNED_IN,
+    ("programs:department_list", ()): WITH_ROLE,
     ("programs:department_detail", (("pk", "department"),)): WITH_ROLE,
     ("tracking:dashboard", (("year", 2012),)): WITH_ROLE,
     ("tracking:matrix", (("year", 2012),)): WITH_ROLE,
-    ("tracking:matrix_current", ()): (302,) * 9,
-    ("tracking:summary_current", ()): (302,) * 9,
+    ("tracking:matrix_current", ()): REDIRECT_WITH_ROLE,
+    ("tracking:summary_current", ()): REDIRECT_WITH_ROLE,
+    ("tracking:completeness", (("year", 2012),)): WITH_ROLE,
+    ("tracking:completeness_current", ()): REDIRECT_WITH_ROLE,
     ("tracking:program_detail", (("year", 2012), ("number", 1))): WITH_ROLE,
     ("tracking:workitem_detail", (("year", 2012), ("code", "I.1"))): WITH_ROLE,
     ("tracking:office_detail", (("short_name", "Guangdong"),)): WITH_ROLE,
     ("tracking:department_detail", (("pk", "department"),)): WITH_ROLE,
     ("tracking:annual_summary", (("year", 2012),)): WITH_ROLE,
     ("tracking:annual_summary_pdf", (("year", 2012),)): WITH_ROLE,
-    ("tracking:my_work", ()): SIGNED_IN,
-    ("tracking:report_list", ()): SIGNED_IN,
-    ("tracking:review_queue", ()): SIGNED_IN,
+    ("tracking:my_work", ()): WITH_ROLE,
+    ("tracking:report_list", ()): WITH_ROLE,
+    ("tracking:review_queue", ()): WITH_ROLE,
     # An administrator has no organisation to report for on the page (the API lets them name one).
     ("tracking:report_create", ()): (302, 403, 403, 200, 200, 200, 200, 200, 403),
-    ("tracking:report_detail", (("pk", "draft"),)): (302, 404, 200, 200, 404, 200, 404, 404, 404),
-    ("tracking:report_detail", (("pk", "submitted"),)): (302, 404, 200, 200, 200, 200, 200, 200, 200),
-    ("tracking:report_edit", (("pk", "draft"),)): (302, 404, 200, 403, 404, 200, 404, 404, 404),
-    ("tracking:report_edit", (("pk", "submitted"),)): (302, 404, 403, 403, 403, 403, 403, 403, 403),
+    ("tracking:report_detail", (("pk", "draft"),)): (302, 403, 200, 200, 404, 200, 404, 404, 404),
+    ("tracking:report_detail", (("pk", "submitted"),)): (302, 403, 200, 200, 200, 200, 200, 200, 200),
+    ("tracking:report_edit", (("pk", "draft"),)): (302, 403, 200, 403, 404, 200, 404, 404, 404),
+    ("tracking:report_edit", (("pk", "submitted"),)): (302, 403, 403, 403, 403, 403, 403, 403, 403),
     ("tracking:report_submit", (("pk", "draft"),)): POST_ONLY,
     ("tracking:report_accept", (("pk", "submitted"),)): POST_ONLY,
     ("tracking:report_return", (("pk", "submitted"),)): POST_ONLY,
@@ -177,6 +181,7 @@ PLAN_MODELS = {
     "programs": Program,
     "work-items": WorkItem,
     "periods": ReportingPeriod,
+    "obligations": Obligation,
 }
 
 

@@ -1,5 +1,7 @@
-"""Roll-ups are computed in SQL; here they are recounted from the raw reports in Python and compared."""
+"""Roll-ups are computed in SQL (tracking.stats); here they are recounted from the raw reports and the plan's
+structure in Python and compared."""
 
+import datetime
 from collections import Counter
 
 import pytest
@@ -8,9 +10,10 @@ from participants.models import ProvincialOffice
 from programs.models import ReportingPeriod, WorkItem, WorkItemOffice
 from tests.factories import bulk_reports
 from tests.tracking.conftest import period
-from tracking import selectors
+from tracking import stats
 from tracking.demo import demo_reports_ensure
 from tracking.models import Report
+from tracking.obligations import obligations_sync
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +23,7 @@ def demo(accounts):
     # Programs I (scopes all and listed) and VI (listed and conditional, with one confirmed office).
     vi3 = WorkItem.objects.get(program__plan__year=2012, program__number=6, number=3)
     WorkItemOffice.objects.create(work_item=vi3, office=ProvincialOffice.objects.get(short_name="Guangdong"))
+    obligations_sync(plan=vi3.program.plan)  # as the admin does after a confirmation
     bulk_reports(
         items=list(WorkItem.objects.with_structure().filter(program__plan__year=2012, program__number__in=[1, 6])),
         periods=list(ReportingPeriod.objects.filter(plan__year=2012)),
@@ -31,49 +35,65 @@ def received(reports):
     return [r for r in reports if r.state in ("submitted", "accepted")]
 
 
-def test_work_item_rollup_matches_raw_reports(demo, django_assert_num_queries):
+STATUS_KEYS = ["not_started", "on_track", "at_risk", "delayed", "completed"]
+
+
+def status_distribution(row):
+    return {s: getattr(row, f"status_{s}") for s in STATUS_KEYS}
+
+
+def test_stats_match_raw_reports(demo, django_assert_num_queries):
+    """tracking.stats' roll-ups of one period, recounted here from the raw reports and the plan's structure."""
+    today = datetime.date(2026, 1, 1)
     q2 = period("2012-Q2")
-    with django_assert_num_queries(1):
-        rows = list(selectors.work_item_rollup(period=q2))
+    with django_assert_num_queries(3):  # the rows, their targets, their departments
+        rows = list(stats.work_item_stats(selection=stats.Selection(period_ids=(q2.pk,)), today=today))
     assert len(rows) == 34
     for row in rows:
         reports = list(Report.objects.filter(work_item=row, period=q2))
-        got = received(reports)
-        assert row.report_count == len(reports)
+        expected_offices = {"all": 32, "listed": row.office_links.count(), "conditional": row.office_links.count()}
+        offices_expected = expected_offices.get(row.office_scope, 0)
+        responsible = set(row.department_links.values_list("department_id", flat=True))
+        got = [r for r in received(reports) if r.office_id or r.department_id in responsible]
         assert row.received == len(got)
-        assert row.accepted == sum(r.state == "accepted" for r in reports)
+        assert row.accepted == sum(r.state == "accepted" for r in got)
         assert row.offices_reported == len({r.office_id for r in got if r.office_id})
-        assert row.departments_reported == len({r.department_id for r in got if r.department_id})
-        assert selectors.status_distribution(row) == {
-            s: Counter(r.status for r in got)[s] for s in selectors.STATUS_KEYS
-        }
+        assert status_distribution(row) == {s: Counter(r.status for r in got)[s] for s in STATUS_KEYS}
         mean = sum(r.percent_complete for r in got) / len(got) if got else None
         assert row.mean_percent == pytest.approx(mean)
-        expected_offices = {"all": 32, "listed": row.office_links.count(), "conditional": row.office_links.count()}
-        assert row.offices_expected == expected_offices.get(row.office_scope, 0)
-        assert row.departments_expected == row.department_links.count()
+        assert row.offices_expected == offices_expected
+        assert row.departments_expected == len(responsible)
+        assert row.expected == offices_expected + len(responsible)
+        assert row.overdue == row.expected - row.received  # Q2 2012 is long past due
+        assert row.received <= row.expected
     vi3 = next(r for r in rows if r.program.number == 6 and r.number == 3)
     assert vi3.offices_expected == 1
 
     # Per program, office and department (same data: building it is the slow part).
-    q1 = period("2012-Q1")
+    q1 = stats.Selection(period_ids=(period("2012-Q1").pk,))
     with django_assert_num_queries(1):
-        programs = {p.number: p for p in selectors.program_rollup(period=q1)}
+        programs = {p.number: p for p in stats.program_stats(selection=q1, today=today)}
     assert len(programs) == 10
-    program_one = received(Report.objects.filter(period=q1, work_item__program__number=1))
+    program_one = received(Report.objects.filter(period__label="2012-Q1", work_item__program__number=1))
     assert programs[1].received == len(program_one)
     assert programs[1].work_item_count == 5
     assert programs[2].received == 0
     with django_assert_num_queries(1):
-        offices = {o.short_name: o for o in selectors.office_rollup(period=q1)}
-    guangdong = received(Report.objects.filter(period=q1, office__short_name="Guangdong"))
+        offices = {o.short_name: o for o in stats.office_stats(selection=q1, today=today)}
+    guangdong = received(Report.objects.filter(period__label="2012-Q1", office__short_name="Guangdong"))
     assert offices["Guangdong"].received == len(guangdong)
-    assert selectors.status_distribution(offices["Guangdong"]) == {
-        s: Counter(r.status for r in guangdong)[s] for s in selectors.STATUS_KEYS
+    assert status_distribution(offices["Guangdong"]) == {
+        s: Counter(r.status for r in guangdong)[s] for s in STATUS_KEYS
     }
     with django_assert_num_queries(1):
-        departments = {d.name: d for d in selectors.department_rollup(period=q1)}
-    pad = received(Report.objects.filter(period=q1, department__name="Patent Administration Department"))
+        departments = {d.name: d for d in stats.department_stats(selection=q1, today=today)}
+    pad = received(
+        Report.objects.filter(
+            period__label="2012-Q1",
+            department__name="Patent Administration Department",
+            work_item__department_links__department__name="Patent Administration Department",
+        )
+    )
     assert departments["Patent Administration Department"].received == len(pad)
 
 

@@ -11,6 +11,8 @@ from participants.models import Department, ProvincialOffice
 from programs.choices import OfficeScope
 from programs.models import Program, WorkItem, WorkItemDepartment, WorkItemOffice
 from tests.factories import WorkItemFactory
+from tests.oracles import department_items, office_items
+from tracking.obligations import obligations_sync
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +108,7 @@ def test_work_item_page_shows_confirmed_offices_of_a_conditional_item(signed_in_
     assert office_links(html) == set()
     assert "No office has been confirmed" in html
     WorkItemOffice.objects.create(work_item=item, office=ProvincialOffice.objects.get(short_name="Hubei"))
+    obligations_sync(plan=item.program.plan)  # as the admin does on a confirmation
     html = signed_in_client.get("/plans/2012/items/VI.3/").content.decode()
     assert office_links(html) == {"Hubei"}
 
@@ -132,7 +135,7 @@ def test_unknown_plan_program_office_department_are_404(signed_in_client):
 
 def test_office_page_lists_exactly_the_items_of_the_office(signed_in_client, guangdong):
     html = signed_in_client.get("/offices/Guangdong/").content.decode()
-    expected = {item.code for item in WorkItem.objects.filter(program__plan__year=2012).for_office(guangdong)}
+    expected = {item.code for item in office_items(guangdong)}
     assert item_links(html) == expected
     assert "VIII.1" not in expected  # Tianjin and Chongqing only: a leak of another office's item would show
     assert "Guangdong Intellectual Property Office" in html
@@ -144,13 +147,13 @@ def test_office_list_counts_items(signed_in_client):
     # Tianjin: the 7 items of scope `all` and the 25 that list it.
     row = re.search(r'href="/offices/Tianjin/".*?<td class="num">(\d+)</td>', html, re.S)
     tianjin = ProvincialOffice.objects.get(short_name="Tianjin")
-    assert int(row.group(1)) == WorkItem.objects.filter(program__plan__year=2012).for_office(tianjin).count()
+    assert int(row.group(1)) == len(office_items(tianjin))
 
 
 def test_department_page_lists_programs_and_items(signed_in_client):
     department = Department.objects.get(name="Legal Affairs Department")
     html = signed_in_client.get(f"/departments/{department.pk}/").content.decode()
-    expected = {i.code for i in WorkItem.objects.filter(program__plan__year=2012).for_department(department)}
+    expected = {i.code for i in department_items(department)}
     assert item_links(html) == expected
     programs = Program.objects.filter(plan__year=2012).for_department(department)
     assert set(re.findall(r'href="/plans/2012/programs/(\d+)/"', html)) >= {str(p.number) for p in programs}
@@ -178,15 +181,16 @@ def grow_plan():
         if scope == OfficeScope.LISTED:
             for position, office in enumerate(offices, start=1):
                 WorkItemOffice.objects.create(work_item=item, office=office, position=position)
+    obligations_sync(plan=program.plan)  # as the admin does after such changes
 
 
 # The plan, program, work item, office and department pages show report progress and are counted with the
 # reports in tests/ui/test_pages_progress.py.
 QUERY_COUNTS = [
-    # plan, offices with counts of the items that list them, count of the items of scope `all`
-    ("/offices/", 2 + 3),
-    # plan, departments with counts
-    ("/departments/", 2 + 2),
+    # the profile (the role rule), plan, offices with the count of the items of their obligations
+    ("/offices/", 3 + 2),
+    # the profile (the role rule), plan, departments with counts
+    ("/departments/", 3 + 2),
 ]
 
 

@@ -15,6 +15,7 @@ from participants.models import Department, ProvincialOffice
 from programs.choices import OfficeScope
 from programs.models import Program, ReportingPeriod, WorkItem, WorkItemOffice
 from tests.factories import UserFactory, bulk_reports
+from tests.oracles import department_items, office_items
 from tracking.choices import RECEIVED_STATES, ReportState
 from tracking.models import Report
 
@@ -346,15 +347,28 @@ def test_office_page_shows_what_is_due_overdue_and_returned(client, guangdong):
     client.force_login(reporter)
     period = q("2012-Q2")
     response = client.get(f"/offices/Guangdong/?period={period.pk}")
-    items = set(WorkItem.objects.filter(program__plan__year=2012).for_office(guangdong).values_list("pk", flat=True))
+    items = {i.pk for i in office_items(guangdong)}
     assert {duty.item.pk for duty in response.context["duties"]} == items
     received = set(
         Report.objects.filter(office=guangdong, state__in=RECEIVED_STATES).values_list("work_item_id", "period_id")
     )
     assert {d.item.pk for d in response.context["due"]} == {pk for pk in items if (pk, period.pk) not in received}
-    overdue = {(duty.item.pk, p.pk) for duty, p in response.context["overdue"]}
+    overdue = {(todo.obligation.work_item_id, todo.obligation.period_id) for todo in response.context["overdue"]}
     periods = ReportingPeriod.objects.filter(plan__year=2012)
     assert overdue == {(pk, p.pk) for pk in items for p in periods if (pk, p.pk) not in received}
+    # Each overdue obligation links to its form: a new report, or the draft or returned one to finish.
+    html = response.content.decode()
+    for todo in response.context["overdue"]:
+        report = Report.objects.filter(
+            work_item_id=todo.obligation.work_item_id, period_id=todo.obligation.period_id, office=guangdong
+        ).first()
+        if report is None:
+            url = f"/reports/new/?work_item={todo.obligation.work_item_id}&period={todo.obligation.period_id}"
+        else:
+            url = f"/reports/{report.pk}/edit/"
+        assert todo.url == url
+        assert f'href="{url.replace("&", "&amp;")}"' in html
+        assert client.get(url).status_code == 200
     returned = set(Report.objects.filter(office=guangdong, state=ReportState.RETURNED).values_list("pk", flat=True))
     assert {r.pk for r in response.context["returned"]} == returned
     # Its own reports, drafts included; no other office's.
@@ -373,9 +387,7 @@ def test_department_page_shows_its_items_and_review_load(signed_in_client, depar
     add_reports(labels=("2012-Q1",))
     department = Department.objects.get(name="Patent Administration Department")
     response = signed_in_client.get(department_page)
-    items = set(
-        WorkItem.objects.filter(program__plan__year=2012).for_department(department).values_list("pk", flat=True)
-    )
+    items = set([i.pk for i in department_items(department)])
     assert {duty.item.pk for duty in response.context["duties"]} == items
     from tracking.permissions import reviewing_department_q
 
@@ -419,7 +431,7 @@ def test_annual_summary_pdf(signed_in_client):
     response = signed_in_client.get("/reports/2012/summary.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert 'filename="annual-summary-2012.pdf"' in response["Content-Disposition"]
+    assert 'filename="annual-summary-2012-' in response["Content-Disposition"]  # and the time it was rendered
     pdf = response.content
     assert pdf.startswith(b"%PDF")
     plan = Program.objects.filter(plan__year=2012).first().plan
@@ -444,17 +456,21 @@ QUERY_COUNTS = [
     # plan, periods, program stats of the period and of the year, status per period, timeline (2), recent
     # reports, the user's profile
     ("/plans/2012/?period={q2}", 2 + 9),
-    # plan, periods, profile and the user's office, reports visible, items, offices, participations
+    # plan, periods, profile and the user's office, reports visible, items, offices, the offices' obligations
     ("/plans/2012/matrix/?period={q2}", 2 + 7),
     ("/plans/2012/matrix/?period={q2}&program=2", 2 + 7),
-    # the user's profile (the role check); program with plan, team; periods; the items' roll-up; their departments
-    ("/plans/2012/programs/2/?period={q2}", 2 + 6),
-    # item with program and plan, its departments; periods; offices; profile; reports; targets; timeline
-    ("/plans/2012/items/I.1/?period={q2}", 2 + 8),
-    # office, plan, periods, items, their departments, profile, reports
-    ("/offices/Guangdong/?period={q2}", 2 + 7),
-    # department, plan, periods, programs and teams, items and their departments, profile, reports, review load
-    ("/departments/{pad}/?period={q2}", 2 + 10),
+    # the user's profile (the role check); program with plan, team; periods; the items' statistics, their targets
+    # and their departments
+    ("/plans/2012/programs/2/?period={q2}", 2 + 7),
+    # item with program and plan, its departments; periods; profile; the obligations of the period with their
+    # visible reports; targets; achieved values; timeline
+    ("/plans/2012/items/I.1/?period={q2}", 2 + 7),
+    # office, plan, periods, profile, its visible reports, its obligations with their reports, the items'
+    # departments
+    ("/offices/Guangdong/?period={q2}", 2 + 8),
+    # department, plan, periods, programs and teams, profile, its visible reports, its obligations, the items'
+    # departments, review load
+    ("/departments/{pad}/?period={q2}", 2 + 11),
     # the user's profile (the role check); plan, periods, and annual_summary's: item statistics with targets and
     # departments (3), periods, received reports, offices, participations, programs
     ("/reports/2012/summary/", 2 + 11),

@@ -9,10 +9,12 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import capfirst
 
 from participants.models import ProvincialOffice
 from programs.models import ReportingPeriod, WorkItem
+from tests.oracles import office_items
 from tracking import services
 from tracking.demo import demo_accounts_ensure
 from tracking.models import Attachment, Report
@@ -109,7 +111,7 @@ def test_navigation_has_my_work_reports_and_review_queue(as_user):
 # --- My work ----------------------------------------------------------------------------------------------------
 
 
-def test_my_work_shows_what_is_due_drafts_and_returned_with_comment(accounts, as_user, q4):
+def test_my_work_lists_every_open_obligation_of_the_year_with_its_action(accounts, as_user, q4):
     guangdong = ProvincialOffice.objects.get(short_name="Guangdong")
     draft = create(accounts, code="IV.2")
     returned = create(accounts, code="II.3")
@@ -120,21 +122,48 @@ def test_my_work_shows_what_is_due_drafts_and_returned_with_comment(accounts, as
 
     response = as_user("guangdong").get("/my-work/")
     context = response.context
-    expected = set(WorkItem.objects.filter(program__plan__year=2012).for_office(guangdong).values_list("pk", flat=True))
-    assert {i.pk for i in context["to_report"]} == expected - {
-        draft.work_item_id,
-        returned.work_item_id,
-        submitted.work_item_id,
-    }
-    assert [r.pk for r in context["drafts"]] == [draft.pk]
-    assert [r.pk for r in context["returned"]] == [returned.pk]
-    assert [i.report.pk for i in context["reported"]] == [submitted.pk]
-    assert context["period"] == q4
+    periods = list(ReportingPeriod.objects.filter(plan__year=2012))
+    expected = {(i.pk, p.pk) for i in office_items(guangdong) for p in periods} - {(submitted.work_item_id, q4.pk)}
+    todos = context["overdue"] + context["upcoming"]
+    assert {(t.obligation.work_item_id, t.obligation.period_id) for t in todos} == expected
+    assert len(todos) == len(expected)  # each once
+    # Every 2012 period is past due today: all overdue, most overdue first, with the days counted.
+    today = timezone.localdate()
+    assert context["upcoming"] == []
+    assert [t.days_overdue for t in context["overdue"]] == sorted((t.days_overdue for t in todos), reverse=True)
+    assert all(t.days_overdue == (today - t.obligation.due).days for t in todos)
+    actions = {(t.obligation.work_item_id, t.obligation.period_id): (str(t.action), t.url) for t in todos}
+    assert actions[(draft.work_item_id, q4.pk)] == ("Continue", f"/reports/{draft.pk}/edit/")
+    assert actions[(returned.work_item_id, q4.pk)] == ("Revise", f"/reports/{returned.pk}/edit/")
+    annual = ReportingPeriod.objects.get(plan__year=2012, kind="year")
+    i2 = item("I.2")
+    assert actions[(i2.pk, annual.pk)] == ("Write", f"/reports/new/?work_item={i2.pk}&period={annual.pk}")
+    assert [t.obligation.report_id for t in context["returned"]] == [returned.pk]
     html = response.content.decode()
     assert "Add the figures for Shenzhen." in html
     assert f'href="/reports/{returned.pk}/edit/"' in html
-    assert f'href="/reports/new/?work_item={item("I.2").pk}&amp;period={q4.pk}"' in html
+    assert f'href="/reports/new/?work_item={i2.pk}&amp;period={annual.pk}"' in html
     assert "review_count" not in context
+    # Every form it links opens.
+    for _action, url in list(actions.values())[:15]:
+        assert as_user("guangdong").get(url).status_code == 200
+
+
+def test_my_work_filters_by_period_and_program(accounts, as_user, q4):
+    guangdong = ProvincialOffice.objects.get(short_name="Guangdong")
+    annual = ReportingPeriod.objects.get(plan__year=2012, kind="year")
+    response = as_user("guangdong").get(f"/my-work/?period={annual.pk}&program=1")
+    todos = response.context["overdue"] + response.context["upcoming"]
+    expected = {i.pk for i in office_items(guangdong) if i.program.number == 1}
+    assert {t.obligation.work_item_id for t in todos} == expected
+    assert {t.obligation.period_id for t in todos} == {annual.pk}
+
+
+def test_reporters_land_on_my_work_and_analysts_on_the_dashboard(accounts, as_user):
+    assert as_user("guangdong").get("/").url == "/my-work/"
+    assert as_user("pad").get("/").url == "/my-work/"
+    assert as_user("analyst").get("/").url == "/plans/2012/"
+    assert as_user("admin").get("/").url == "/plans/2012/"
 
 
 def test_my_work_of_a_reviewer_counts_the_queue(accounts, as_user):
@@ -211,11 +240,11 @@ def test_a_rejected_file_saves_nothing_and_keeps_the_text(as_user, q4):
 
 def test_only_items_the_office_takes_part_in_are_offered(as_user, q4):
     guangdong = ProvincialOffice.objects.get(short_name="Guangdong")
-    theirs = WorkItem.objects.filter(program__plan__year=2012).for_office(guangdong)
+    theirs = {i.pk for i in office_items(guangdong)}
     other = WorkItem.objects.filter(program__plan__year=2012).exclude(pk__in=theirs).first()
     response = as_user("guangdong").get("/reports/new/")
     offered = {choice[0].value for choice in response.context["start_form"].fields["work_item"].choices if choice[0]}
-    assert offered == set(theirs.values_list("pk", flat=True))
+    assert offered == theirs
     response = as_user("guangdong").post(f"/reports/new/?work_item={other.pk}&period={q4.pk}", form_data())
     assert response.status_code == 200
     assert "work_item" in response.context["start_form"].errors
@@ -451,4 +480,4 @@ def test_pages_in_chinese_show_chinese_labels_and_names(accounts, as_user, q4):
     assert '<label for="id_percent_complete">完成百分比:</label>' in html
     assert "保存并提交审核" in html
     html = client.get("/my-work/", headers=zh).content.decode()
-    assert "<h1>我的工作</h1>" in html and "填写报告" in html
+    assert "<h1>我的工作</h1>" in html and "填写" in html

@@ -20,11 +20,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # count at once. Every page starts with: the session, the user (AuthenticationMiddleware), the user's profile (role_of).
 # Pages of an office reporter or department staff also read the profile's office or department.
 PAGES = {
-    # + office; plan; period (this quarter, else the last one due: two queries); the office's reports of the
-    # period and its open ones; its items.
-    "my work (office)": ("guangdong", "/my-work/", 9),
-    # + department; plan, period (two); its reports; its items; the review queue's count.
-    "my work (reviewer)": ("pad", "/my-work/", 10),
+    # + office; plan; its periods and programs (the filter's choices); the office's open obligations with
+    # their reports.
+    "my work (office)": ("guangdong", "/my-work/", 8),
+    # + department; plan, periods, programs; its open obligations; the review queue's count.
+    "my work (reviewer)": ("pad", "/my-work/", 9),
     # (an administrator has no profile query: a superuser) count, page of reports, their target values and
     # attachments; the filter choices: programs, work items, offices, departments, periods.
     "reports list (admin)": ("admin", "/reports/", 11),

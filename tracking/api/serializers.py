@@ -1,12 +1,15 @@
 from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from participants.api.serializers import DepartmentBriefSerializer, ProvincialOfficeBriefSerializer
 from participants.models import Department, ProvincialOffice
 from programs.api.serializers import WorkItemBriefSerializer
 from programs.models import ReportingPeriod, WorkItem
-from tracking.choices import ReportStatus
-from tracking.models import Attachment, Report, TargetValue
+from tracking.choices import RECEIVED_STATES, ReportStatus
+from tracking.models import Attachment, Obligation, Report, TargetValue
+from tracking.selectors import OBLIGATION_STATES
 
 
 class PeriodBriefSerializer(serializers.ModelSerializer):
@@ -21,6 +24,9 @@ class TargetValueSerializer(serializers.ModelSerializer):
     class Meta:
         model = TargetValue
         fields = ["target", "value"]
+
+
+MAX_TARGET_VALUES = 100
 
 
 class TargetValueInputSerializer(serializers.Serializer):
@@ -72,6 +78,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "state",
             "submitted_by",
             "submitted_at",
+            "first_submitted_at",
             "reviewed_by",
             "reviewed_at",
             "review_comment",
@@ -100,7 +107,9 @@ class ReportWriteSerializer(serializers.Serializer):
     achievements = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     problems = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     next_steps = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    target_values = TargetValueInputSerializer(many=True, required=False)
+    # Far more than any work item has targets (the service checks the item's own count): a list of 160,000 entries
+    # is refused before any of them is validated.
+    target_values = TargetValueInputSerializer(many=True, required=False, max_length=MAX_TARGET_VALUES)
     version = serializers.IntegerField(required=False, min_value=1)
 
     def validate(self, attrs):
@@ -141,3 +150,56 @@ class HistoryEntrySerializer(serializers.Serializer):
     transition = serializers.CharField(allow_null=True)
     state = serializers.CharField()
     changes = serializers.ListField(child=serializers.DictField())
+
+
+class ObligationSerializer(serializers.ModelSerializer):
+    """An obligation as read (from tracking.selectors.obligations_visible_to): the report's fields only where the
+    reader may see the report; `state` is "missing" otherwise."""
+
+    work_item = WorkItemBriefSerializer(read_only=True)
+    office = ProvincialOfficeBriefSerializer(read_only=True, allow_null=True)
+    department = DepartmentBriefSerializer(read_only=True, allow_null=True)
+    period = PeriodBriefSerializer(read_only=True)
+    report = serializers.SerializerMethodField(help_text="The report's id, once there is one the reader may see.")
+    state = serializers.ChoiceField(
+        source="visible_state", choices=OBLIGATION_STATES, read_only=True, help_text="The report's state, or missing."
+    )
+    first_submitted_at = serializers.SerializerMethodField()
+    on_time = serializers.SerializerMethodField(
+        help_text="Received and first submitted by the due date; null while not received."
+    )
+    overdue = serializers.SerializerMethodField(help_text="Past the due date and not received.")
+
+    class Meta:
+        model = Obligation
+        fields = [
+            "id",
+            "work_item",
+            "office",
+            "department",
+            "period",
+            "due",
+            "report",
+            "state",
+            "first_submitted_at",
+            "on_time",
+            "overdue",
+        ]
+        read_only_fields = fields
+
+    def get_report(self, obligation) -> int | None:
+        return obligation.report_id if obligation.report_visible else None
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_first_submitted_at(self, obligation):
+        if not obligation.report_visible or obligation.report.first_submitted_at is None:
+            return None
+        return serializers.DateTimeField().to_representation(obligation.report.first_submitted_at)
+
+    def get_on_time(self, obligation) -> bool | None:
+        if obligation.visible_state not in RECEIVED_STATES:
+            return None
+        return timezone.localdate(obligation.report.first_submitted_at) <= obligation.due
+
+    def get_overdue(self, obligation) -> bool:
+        return obligation.visible_state not in RECEIVED_STATES and obligation.due < timezone.localdate()

@@ -1,4 +1,5 @@
-"""`/api/v1/stats/...`: statistics computed by the database (see tracking.stats for the definitions)."""
+"""`/api/v1/stats/...`: statistics computed by the database from the obligations (see tracking.stats for the
+definitions). Every endpoint takes `year`, `period`, `program`, `office` and `department`."""
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -6,22 +7,52 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
-from programs.models import ReportingPeriod
+from participants.models import Department, ProvincialOffice
+from programs.models import Program, ReportingPeriod
 from tracking import stats
-from tracking.models import Report
+from tracking.models import Obligation
 
 YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="Plan year (e.g. 2012).")
 PERIOD = OpenApiParameter("period", OpenApiTypes.INT, description="Reporting period id (see /api/v1/periods/).")
+PROGRAM = OpenApiParameter("program", OpenApiTypes.INT, description="Program id: only its work items' obligations.")
+OFFICE = OpenApiParameter("office", OpenApiTypes.INT, description="Office id: only its obligations.")
+DEPARTMENT = OpenApiParameter("department", OpenApiTypes.INT, description="Department id: only its obligations.")
 INTERVAL = OpenApiParameter("interval", OpenApiTypes.STR, enum=["week", "month"], description="Bucket size.")
+GROUP_BY = OpenApiParameter(
+    "group_by",
+    OpenApiTypes.STR,
+    enum=list(stats.GROUPS),
+    description="One row per office, department, program, period or work item; several comma-separated "
+    "(`office,period`); none: one row for the whole selection.",
+)
+SELECTION = [YEAR, PERIOD, PROGRAM, OFFICE, DEPARTMENT]
 
 
 class StatsQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
     period = serializers.PrimaryKeyRelatedField(queryset=ReportingPeriod.objects.all(), required=False)
+    program = serializers.PrimaryKeyRelatedField(queryset=Program.objects.all(), required=False)
+    office = serializers.PrimaryKeyRelatedField(queryset=ProvincialOffice.objects.all(), required=False)
+    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False)
 
 
 class TimelineQuerySerializer(StatsQuerySerializer):
     interval = serializers.ChoiceField(choices=["week", "month"], required=False, default="month")
+
+
+class ReportingRatesQuerySerializer(StatsQuerySerializer):
+    group_by = serializers.CharField(required=False, default="")
+
+    def validate_group_by(self, value):
+        names = tuple(name.strip() for name in value.split(",") if name.strip())
+        unknown = [name for name in names if name not in stats.GROUPS]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown group {', '.join(unknown)}: choose among {', '.join(stats.GROUPS)}."
+            )
+        if len(set(names)) != len(names):
+            raise serializers.ValidationError("Each group may be named once.")
+        return names
 
 
 class StatusCountsSerializer(serializers.Serializer):
@@ -32,13 +63,26 @@ class StatusCountsSerializer(serializers.Serializer):
     completed = serializers.IntegerField(source="status_completed")
 
 
-class RollupFieldsMixin(serializers.Serializer):
-    expected = serializers.IntegerField(
-        help_text="Reports expected: participating offices and responsible departments, once per selected period."
-    )
-    received = serializers.IntegerField(help_text="Reports submitted or accepted.")
+class RatesMixin(serializers.Serializer):
+    reporting_rate = serializers.SerializerMethodField(help_text="received ÷ expected, in percent (null: none due).")
+    on_time_rate = serializers.SerializerMethodField(help_text="on time ÷ expected, in percent (null: none due).")
+
+    def _get(self, row, name):
+        return row[name] if isinstance(row, dict) else getattr(row, name)
+
+    def get_reporting_rate(self, row) -> float | None:
+        return stats.rate(self._get(row, "received"), self._get(row, "expected"))
+
+    def get_on_time_rate(self, row) -> float | None:
+        return stats.rate(self._get(row, "on_time"), self._get(row, "expected"))
+
+
+class RollupFieldsMixin(RatesMixin):
+    expected = serializers.IntegerField(help_text="Obligations: reports that must be written in the selection.")
+    received = serializers.IntegerField(help_text="Obligations met: the report is submitted or accepted.")
     accepted = serializers.IntegerField()
-    overdue = serializers.IntegerField(help_text="Expected reports of periods past due that were not received.")
+    on_time = serializers.IntegerField(help_text="Received, and first submitted by the due date.")
+    overdue = serializers.IntegerField(help_text="Past the due date and not received.")
     status = StatusCountsSerializer(source="*", help_text="Received reports by status.")
     mean_percent = serializers.FloatField(allow_null=True, help_text="Mean percent complete of received reports.")
 
@@ -52,17 +96,12 @@ class ProgramStatsSerializer(RollupFieldsMixin):
     work_items = serializers.IntegerField(source="work_item_count")
 
 
-class OfficeStatsSerializer(serializers.Serializer):
+class OfficeStatsSerializer(RollupFieldsMixin):
     id = serializers.IntegerField()
     short_name = serializers.CharField()
     name_zh = serializers.CharField()
-    work_items = serializers.IntegerField(source="work_item_count", help_text="Items the office takes part in.")
-    due = serializers.IntegerField(source="expected", help_text="Reports due from the office in the selection.")
-    received = serializers.IntegerField()
-    accepted = serializers.IntegerField()
-    overdue = serializers.IntegerField()
-    status = StatusCountsSerializer(source="*")
-    mean_percent = serializers.FloatField(allow_null=True)
+    work_items = serializers.IntegerField(source="work_item_count", help_text="Items the office reports on.")
+    due = serializers.IntegerField(source="expected", help_text="The same as `expected` (kept for old clients).")
 
 
 class TargetStatsSerializer(serializers.Serializer):
@@ -79,63 +118,94 @@ class WorkItemStatsSerializer(RollupFieldsMixin):
     code = serializers.CharField()
     title = serializers.CharField()
     office_scope = serializers.CharField()
-    offices_expected = serializers.IntegerField(help_text="Offices expected per period.")
-    offices_reported = serializers.IntegerField(help_text="Received reports from offices.")
-    departments_expected = serializers.IntegerField()
-    targets = TargetStatsSerializer(many=True)
+    offices_expected = serializers.IntegerField(help_text="Offices that must report (distinct).")
+    offices_reported = serializers.IntegerField(help_text="Offices with at least one received report (distinct).")
+    departments_expected = serializers.IntegerField(help_text="Responsible departments (distinct).")
+    targets = TargetStatsSerializer(many=True, source="targets.all")
 
 
 class TimelineRowSerializer(serializers.Serializer):
     start = serializers.DateTimeField()
-    submitted = serializers.IntegerField()
+    received = serializers.IntegerField(help_text="Obligations received, by the time of their first submission.")
+    on_time = serializers.IntegerField(help_text="Of those, first submitted by the due date.")
+    accepted = serializers.IntegerField(help_text="Obligations accepted, by the time of acceptance.")
+
+
+class ReportingRateSerializer(RatesMixin):
+    """A group's row: the group's fields (those of the groups asked for; the others are absent), then the counts."""
+
+    office = serializers.IntegerField(source="office_id", required=False)
+    office_short_name = serializers.CharField(source="office__short_name", required=False)
+    office_name_zh = serializers.CharField(source="office__name_zh", required=False)
+    department = serializers.IntegerField(source="department_id", required=False)
+    department_name = serializers.CharField(source="department__name", required=False)
+    program = serializers.IntegerField(source="work_item__program_id", required=False)
+    program_number = serializers.IntegerField(source="work_item__program__number", required=False)
+    period = serializers.IntegerField(source="period_id", required=False)
+    period_label = serializers.CharField(source="period__label", required=False)
+    period_due = serializers.DateField(source="period__due", required=False)
+    work_item = serializers.IntegerField(source="work_item_id", required=False)
+    expected = serializers.IntegerField()
+    received = serializers.IntegerField()
     accepted = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    overdue = serializers.IntegerField()
 
 
 class StatsViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Base: validates `year` and `period` (400 with a message when wrong) and builds the selection."""
+    """Base: validates the selection's parameters (400 with a message when wrong) and builds the Selection."""
 
     query_serializer_class = StatsQuerySerializer
     filterset_class = None
-    ordering_fields = ["expected", "received", "accepted", "overdue", "mean_percent"]
+    ordering_fields = ["expected", "received", "accepted", "on_time", "overdue", "mean_percent"]
 
-    def query(self):
+    def query(self) -> dict:
         serializer = self.query_serializer_class(data=self.request.query_params)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
-    def selection(self):
+    def selection(self) -> stats.Selection:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request parameters, no queries
+            return stats.Selection(period_ids=())
         query = self.query()
-        return stats.periods_selected(year=query.get("year"), period=query.get("period"))
+        return stats.selection(
+            year=query.get("year"),
+            period=query.get("period"),
+            program=query.get("program"),
+            office=query.get("office"),
+            department=query.get("department"),
+        )
 
     def today(self):
         return timezone.localdate()
 
 
-@extend_schema_view(list=extend_schema(parameters=[YEAR, PERIOD]))
+@extend_schema_view(list=extend_schema(parameters=SELECTION))
 class ProgramStatsViewSet(StatsViewSet):
-    """Per program: work items, reports expected, received, accepted, overdue, status distribution, mean percent."""
+    """Per program: work items, obligations expected, received, accepted, on time, overdue, the rates, status
+    distribution, mean percent."""
 
     serializer_class = ProgramStatsSerializer
     export_name = "program-stats"
     ordering_fields = ["number", *StatsViewSet.ordering_fields]
 
     def get_queryset(self):
-        return stats.program_stats(periods=self.selection(), today=self.today())
+        return stats.program_stats(selection=self.selection(), today=self.today())
 
 
-@extend_schema_view(list=extend_schema(parameters=[YEAR, PERIOD]))
+@extend_schema_view(list=extend_schema(parameters=SELECTION))
 class OfficeStatsViewSet(StatsViewSet):
-    """Per office: items it takes part in, reports due, received, overdue, status distribution."""
+    """Per office: items it reports on, obligations, received, on time, overdue, the rates, status distribution."""
 
     serializer_class = OfficeStatsSerializer
     export_name = "office-stats"
-    ordering_fields = ["short_name", "code", "work_item_count", "received", "accepted", "overdue", "mean_percent"]
+    ordering_fields = ["short_name", "code", "work_item_count", *StatsViewSet.ordering_fields]
 
     def get_queryset(self):
-        return stats.office_stats(periods=self.selection(), today=self.today())
+        return stats.office_stats(selection=self.selection(), today=self.today())
 
 
-@extend_schema_view(list=extend_schema(parameters=[YEAR, PERIOD]))
+@extend_schema_view(list=extend_schema(parameters=SELECTION))
 class WorkItemStatsViewSet(StatsViewSet):
     """Per work item: its roll-up, and its targets with the achieved value."""
 
@@ -144,12 +214,27 @@ class WorkItemStatsViewSet(StatsViewSet):
     ordering_fields = ["number", *StatsViewSet.ordering_fields]
 
     def get_queryset(self):
-        return stats.work_item_stats(periods=self.selection(), today=self.today())
+        self._selection = self.selection()
+        return stats.work_item_stats(selection=self._selection, today=self.today())
+
+    def get_serializer(self, instance=None, *args, **kwargs):
+        if instance is not None and kwargs.get("many"):
+            instance = self.with_achieved(instance)
+        return super().get_serializer(instance, *args, **kwargs)
+
+    def with_achieved(self, items):
+        """The page's items, each target carrying its achieved value (one query for the whole page)."""
+        items = list(items)
+        targets = [target for item in items for target in item.targets.all()]
+        achieved = stats.targets_achieved(selection=self._selection, targets=targets) if targets else {}
+        for target in targets:
+            target.achieved = achieved.get(target.pk)
+        return items
 
 
-@extend_schema_view(list=extend_schema(parameters=[YEAR, PERIOD, INTERVAL]))
+@extend_schema_view(list=extend_schema(parameters=[*SELECTION, INTERVAL]))
 class TimelineViewSet(StatsViewSet):
-    """Reports submitted and accepted per week or month (`interval=`)."""
+    """Obligations received (with how many on time) and accepted per week or month (`interval=`)."""
 
     serializer_class = TimelineRowSerializer
     query_serializer_class = TimelineQuerySerializer
@@ -159,10 +244,30 @@ class TimelineViewSet(StatsViewSet):
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request parameters, no queries
-            return Report.objects.none()
-        query = self.query()
-        periods = stats.periods_selected(year=query.get("year"), period=query.get("period"))
-        return stats.timeline(periods=periods, interval=query["interval"])
+            return Obligation.objects.none()
+        return stats.timeline(selection=self.selection(), interval=self.query()["interval"])
+
+    def list(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_queryset(), many=True).data)
+
+
+@extend_schema_view(list=extend_schema(parameters=[*SELECTION, GROUP_BY]))
+class ReportingRatesViewSet(StatsViewSet):
+    """Completeness and timeliness, as DHIS2's reporting-rate summary: per group, obligations expected, received,
+    accepted, on time and overdue, and the reporting and on-time rates (which never exceed 100)."""
+
+    serializer_class = ReportingRateSerializer
+    query_serializer_class = ReportingRatesQuerySerializer
+    pagination_class = None
+    filter_backends = []
+    export_name = "reporting-rates"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Obligation.objects.none()
+        group_by = self.query()["group_by"]
+        rows = stats.reporting_rates(selection=self.selection(), today=self.today(), group_by=group_by)
+        return list(rows) if group_by else [rows]
 
     def list(self, request, *args, **kwargs):
         return Response(self.get_serializer(self.get_queryset(), many=True).data)

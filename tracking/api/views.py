@@ -4,21 +4,24 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from planpromo.api.exceptions import PreconditionFailed
 from planpromo.api.schema import ErrorSerializer
-from tracking import selectors, services
+from tracking import permissions, selectors, services
 from tracking.api.serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
     HistoryEntrySerializer,
+    ObligationSerializer,
     ReportSerializer,
     ReportWriteSerializer,
     ReturnSerializer,
     ReviewCommentSerializer,
     VersionSerializer,
 )
-from tracking.filtersets import ReportFilterSet
+from tracking.filtersets import ObligationFilterSet, ReportFilterSet
 from tracking.history import report_history
 from tracking.models import Attachment
 
@@ -27,13 +30,22 @@ def etag_for(report) -> str:
     return f'"{report.pk}-{report.version}"'
 
 
-def version_from_if_match(request):
-    """The version named by an If-Match header of the form the GET returned ("<id>-<version>"), else None."""
+def version_from_if_match(request, pk):
+    """The version named by an If-Match header of the form the GET returned ("<id>-<version>"), else None. The
+    whole ETag is checked: one that names another report is a failed precondition (412), not a version."""
     header = request.headers.get("If-Match", "").strip()
     if not header:
         return None
     value = header.removeprefix("W/").strip('"')
-    return value.rsplit("-", 1)[-1] if "-" in value else value
+    if "-" not in value:
+        return value
+    report_id, version = value.rsplit("-", 1)
+    if report_id != str(pk):
+        raise PreconditionFailed(
+            detail=f"The If-Match header names another report ({report_id}) than this one ({pk}): send this "
+            "report's ETag."
+        )
+    return version
 
 
 IF_MATCH = OpenApiParameter(
@@ -109,7 +121,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         target_values = data.pop("target_values", None)
-        if_match = version_from_if_match(request)
+        if_match = version_from_if_match(request, report.pk)
         version = data.pop("version", None)
         report = services.report_update(
             report=report,
@@ -122,7 +134,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return self._respond(report)
 
     def _version(self, request, data):
-        if_match = version_from_if_match(request)
+        if_match = version_from_if_match(request, self.kwargs.get("pk"))
         return (if_match, True) if if_match is not None else (data.get("version"), False)
 
     @extend_schema(
@@ -184,7 +196,8 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def history(self, request, pk=None):
         """Every version of the report: who, when, which transition, what changed."""
         report = self.get_object()
-        return Response(HistoryEntrySerializer(report_history(report), many=True).data)
+        published_only = not permissions.can_view_open_versions(request.user, report)
+        return Response(HistoryEntrySerializer(report_history(report, published_only=published_only), many=True).data)
 
     @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer})
     @action(
@@ -197,6 +210,8 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def attachments(self, request, pk=None):
         """Attach evidence (PDF, office document or image; type checked by content; size limited)."""
         serializer = AttachmentUploadSerializer(data=request.data)
+        if getattr(request._request, "upload_too_large", False):  # planpromo.uploads stopped reading it
+            raise ValidationError({"file": [services.file_too_large_message()]})
         serializer.is_valid(raise_exception=True)
         attachment = services.attachment_add(
             report=self.get_object(), user=request.user, uploaded_file=serializer.validated_data["file"]
@@ -231,8 +246,25 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,
-            filename=attachment.name,
+            filename=services.attachment_download_name(attachment),
             content_type=attachment.content_type,
         )
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Reporting obligations: one per work item, reporting organisation and period that must report, with its due
+    date and where it stands. "Who has not reported on Program VII this quarter?" is
+    `?program=<id>&period=<id>&state=missing,draft,returned` (or `overdue=true` once past due).
+
+    Every obligation is listed to every user with a role; the report's id, state and submission time only to
+    those who may read the report (otherwise the state is `missing`)."""
+
+    serializer_class = ObligationSerializer
+    filterset_class = ObligationFilterSet
+    ordering_fields = {"due": ("due", "id"), "id": "id"}
+    export_name = "obligations"
+
+    def get_queryset(self):
+        return selectors.obligations_visible_to(user=self.request.user).order_by("due", "id")

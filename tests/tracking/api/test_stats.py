@@ -1,14 +1,18 @@
 """The statistics endpoints agree with counts done here from the raw reports, for every scope."""
 
 import datetime
+from collections import Counter
 
 import pytest
+from django.utils import timezone
 
 from participants.models import ProvincialOffice
-from programs.models import ReportingPeriod, WorkItem, WorkItemOffice
+from programs.models import Program, ReportingPeriod, WorkItem, WorkItemOffice
 from tests.factories import bulk_reports
+from tests.oracles import circular_codes_of, office_items
 from tests.tracking.conftest import period
 from tracking.models import Report, TargetValue
+from tracking.obligations import obligations_sync
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +24,7 @@ def data(accounts):
     vi3 = WorkItem.objects.get(program__plan__year=2012, program__number=6, number=3)
     for name in ("Guangdong", "Hunan"):
         WorkItemOffice.objects.create(work_item=vi3, office=ProvincialOffice.objects.get(short_name=name))
+    obligations_sync(plan=vi3.program.plan)  # as the admin does on a confirmation
     items = WorkItem.objects.with_structure().filter(program__plan__year=2012, program__number__in=[1, 4, 6])
     bulk_reports(
         items=list(items),
@@ -35,10 +40,14 @@ def expected_per_period(item):
 
 
 def from_expected(report):
-    return (
-        report.office_id is not None
-        or report.work_item.department_links.filter(department_id=report.department_id).exists()
-    )
+    """Counted: reports of organisations that must report (offices that take part, responsible departments)."""
+    if report.office_id is not None:
+        return True
+    return report.work_item.department_links.filter(department_id=report.department_id).exists()
+
+
+def on_time(report):
+    return timezone.localdate(report.first_submitted_at) <= report.period.due
 
 
 def results(client, url, **params):
@@ -56,20 +65,27 @@ def test_program_stats_match_raw_reports(data, client_for):
     today = datetime.date.today()
     for number, row in rows.items():
         items = list(WorkItem.objects.filter(program__plan__year=2012, program__number=number))
-        reports = list(Report.objects.filter(work_item__program__number=number, period__plan__year=2012))
+        reports = [
+            r
+            for r in Report.objects.filter(work_item__program__number=number, period__plan__year=2012)
+            if from_expected(r)
+        ]
         received = [r for r in reports if r.state in RECEIVED]
         per_period = sum(expected_per_period(i) for i in items)
         assert row["work_items"] == len(items)
         assert row["expected"] == per_period * len(periods)
         assert row["received"] == len(received)
         assert row["accepted"] == sum(r.state == "accepted" for r in reports)
+        assert row["on_time"] == sum(on_time(r) for r in received)
         past_due = [p for p in periods if p.due < today]
-        got_past = [r for r in received if r.period.due < today and from_expected(r)]
+        got_past = [r for r in received if r.period.due < today]
         assert row["overdue"] == per_period * len(past_due) - len(got_past)
         for status in ("not_started", "on_track", "at_risk", "delayed", "completed"):
             assert row["status"][status] == sum(r.status == status for r in received)
         mean = sum(r.percent_complete for r in received) / len(received) if received else None
         assert row["mean_percent"] == pytest.approx(mean)
+        assert row["reporting_rate"] == (round(100 * len(received) / row["expected"], 1) if row["expected"] else None)
+        assert row["reporting_rate"] is None or 0 <= row["on_time_rate"] <= row["reporting_rate"] <= 100
     assert rows[1]["received"] > 0 and rows[2]["received"] == 0
 
 
@@ -78,14 +94,17 @@ def test_office_stats_match_raw_reports(data, client_for):
     assert len(rows) == 32
     for name in ("Guangdong", "Tibet", "XPCC", "Hunan"):
         office = ProvincialOffice.objects.get(short_name=name)
-        items = list(WorkItem.objects.filter(program__plan__year=2012).for_office(office))
+        items = office_items(office)
         reports = list(Report.objects.filter(office=office, period__plan__year=2012))
         received = [r for r in reports if r.state in RECEIVED]
         assert rows[name]["work_items"] == len(items)
-        assert rows[name]["due"] == len(items) * 5
+        assert rows[name]["expected"] == rows[name]["due"] == len(items) * 5
         assert rows[name]["received"] == len(received)
         assert rows[name]["overdue"] == len(items) * 5 - len(received)  # every 2012 period is past due
-    assert rows["Guangdong"]["work_items"] == rows["Guangdong"]["work_items"]
+    assert rows["Guangdong"]["work_items"] == len(circular_codes_of("Guangdong")) + 1  # and VI.3, confirmed here
+    assert {i.code for i in office_items(ProvincialOffice.objects.get(short_name="Guangdong"))} == (
+        circular_codes_of("Guangdong") | {"VI.3"}  # confirmed here for the conditional item
+    )
     assert rows["Tibet"]["work_items"] == 6  # I.1, I.2, I.4, III.1-3: scope `all` only
 
 
@@ -96,6 +115,18 @@ def test_work_item_stats_and_targets(data, client_for):
     vi3 = rows["VI.3"]
     assert vi3["office_scope"] == "conditional" and vi3["offices_expected"] == 2
     assert vi3["expected"] == 2 + 1  # two confirmed offices and the Patent Administration Department, one period
+    i1 = rows["I.1"]
+    reporters = {
+        r.office_id
+        for r in Report.objects.filter(
+            work_item__program__number=1,
+            work_item__number=1,
+            period__label="2012-Q2",
+            state__in=RECEIVED,
+            office__isnull=False,
+        )
+    }
+    assert i1["offices_reported"] == len(reporters) <= i1["offices_expected"] == 32
     iv2 = rows["IV.2"]
     [target] = iv2["targets"]
     assert target["quantity"] == 50
@@ -103,6 +134,18 @@ def test_work_item_stats_and_targets(data, client_for):
         target_id=target["id"], report__state__in=RECEIVED, report__period__label="2012-Q2"
     )
     assert target["achieved"] == (sum(v.value for v in values) if values else None)
+
+
+def test_offices_reported_counts_offices_not_reports(data, client_for):
+    """Over the whole year an office reports four or five times on I.1; it still counts once (it was 87 of 32)."""
+    [row] = [r for r in results(client_for("analyst"), "/api/v1/stats/work-items/", year=2012) if r["code"] == "I.1"]
+    offices = set(
+        Report.objects.filter(
+            work_item__program__number=1, work_item__number=1, state__in=RECEIVED, office__isnull=False
+        ).values_list("office_id", flat=True)
+    )
+    assert row["offices_reported"] == len(offices) <= row["offices_expected"] == 32
+    assert row["received"] > row["offices_reported"]
 
 
 def test_achieved_takes_each_organisations_latest_value(data, client_for):
@@ -120,10 +163,70 @@ def test_achieved_takes_each_organisations_latest_value(data, client_for):
     assert row["targets"][0]["achieved"] == (sum(v for _, v in latest.values()) if latest else None)
 
 
-def test_timeline_counts_submissions_and_acceptances(data, client_for):
-    rows = results(client_for("analyst"), "/api/v1/stats/timeline/", year=2012, interval="week")
-    assert sum(r["submitted"] for r in rows) == Report.objects.filter(submitted_at__isnull=False).count()
-    assert sum(r["accepted"] for r in rows) == Report.objects.filter(state="accepted").count()
+def test_timeline_buckets_sum_to_received_and_accepted(data, client_for):
+    client = client_for("analyst")
+    rows = results(client, "/api/v1/stats/timeline/", year=2012, interval="week")
+    [total] = results(client, "/api/v1/stats/reporting-rates/", year=2012)
+    assert sum(r["received"] for r in rows) == total["received"]
+    assert sum(r["on_time"] for r in rows) == total["on_time"]
+    assert sum(r["accepted"] for r in rows) == total["accepted"]
+    expected_reports = [r for r in Report.objects.filter(period__plan__year=2012) if from_expected(r)]
+    assert total["received"] == sum(r.state in RECEIVED for r in expected_reports)
+    assert total["accepted"] == sum(r.state == "accepted" for r in expected_reports)
+
+
+def test_reporting_rates_by_office_and_period_agree_with_the_updates_api(data, client_for):
+    client = client_for("analyst")
+    rows = results(client, "/api/v1/stats/reporting-rates/", year=2012, group_by="office,period")
+    assert len(rows) == 32 * 5
+    updates = results(client, "/api/v1/updates/", year=2012, state=["submitted", "accepted"])
+    counted = Counter((u["office"]["id"], u["period"]["id"]) for u in updates if u["office"])
+    for row in rows:
+        assert row["received"] == counted[(row["office"], row["period"])]
+        assert row["expected"] >= row["received"] >= row["on_time"]
+        assert set(row) >= {
+            "office",
+            "office_short_name",
+            "period",
+            "period_label",
+            "expected",
+            "received",
+            "accepted",
+            "on_time",
+            "overdue",
+            "reporting_rate",
+            "on_time_rate",
+        }
+        assert "department" not in row and "program" not in row
+
+
+@pytest.mark.parametrize("group_by", ["department", "program", "period", "work_item", "department,period"])
+def test_reporting_rates_groups_sum_to_the_total(data, client_for, group_by):
+    client = client_for("analyst")
+    [total] = results(client, "/api/v1/stats/reporting-rates/", year=2012)
+    rows = results(client, "/api/v1/stats/reporting-rates/", year=2012, group_by=group_by)
+    offices = results(client, "/api/v1/stats/reporting-rates/", year=2012, group_by="office")
+    for name in ("expected", "received", "accepted", "on_time", "overdue"):
+        grouped = sum(r[name] for r in rows)
+        if group_by.startswith("department"):
+            grouped += sum(r[name] for r in offices)  # offices and departments share the obligations
+        assert grouped == total[name], name
+
+
+def test_statistics_filter_by_program_office_and_department(data, client_for):
+    client = client_for("analyst")
+    program = Program.objects.get(plan__year=2012, number=1)
+    guangdong = ProvincialOffice.objects.get(short_name="Guangdong")
+    [by_office] = results(client, "/api/v1/stats/reporting-rates/", year=2012, program=program.pk, office=guangdong.pk)
+    reports = Report.objects.filter(office=guangdong, work_item__program=program, state__in=RECEIVED)
+    assert by_office["received"] == reports.count()
+    assert by_office["expected"] == 5 * len([i for i in office_items(guangdong) if i.program_id == program.pk])
+    [programs] = results(client, "/api/v1/stats/programs/", year=2012, program=program.pk, office=guangdong.pk)
+    assert (programs["expected"], programs["received"]) == (by_office["expected"], by_office["received"])
+    offices = results(client, "/api/v1/stats/offices/", year=2012, office=guangdong.pk)
+    assert [o["short_name"] for o in offices] == ["Guangdong"]
+    rows = results(client, "/api/v1/stats/timeline/", year=2012, office=guangdong.pk)
+    assert sum(r["received"] for r in rows) == Report.objects.filter(office=guangdong, state__in=RECEIVED).count()
 
 
 @pytest.mark.parametrize("query", ["year=abc", "period=999999", "period=x", "interval=day", "year=1900"])
@@ -134,12 +237,13 @@ def test_bad_parameters_are_400(client_for, query):
     assert response.json()
 
 
-@pytest.mark.parametrize("name", ["programs", "offices", "work-items", "timeline"])
+@pytest.mark.parametrize("name", ["programs", "offices", "work-items", "timeline", "reporting-rates"])
 def test_stats_queries_are_constant(accounts, client_for, django_assert_num_queries, name):
     client = client_for("analyst")
     url = f"/api/v1/stats/{name}/"
-    # programs/offices: count + rows; work-items: + targets + departments; timeline: submitted + accepted.
-    budget = {"programs": 2, "offices": 2, "work-items": 4, "timeline": 2}[name]
+    # Each: the period ids of the year; programs/offices: + count + rows; work-items: + targets + departments
+    # + achieved values; timeline: + received + accepted; reporting rates: + the grouped rows.
+    budget = {"programs": 3, "offices": 3, "work-items": 6, "timeline": 3, "reporting-rates": 2}[name]
     with django_assert_num_queries(budget):
         client.get(url, {"year": 2012})
     bulk_reports(
