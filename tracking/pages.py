@@ -34,6 +34,7 @@ from programs import urls as programs_urls  # noqa: F401  (registers the workite
 from programs.choices import SCOPES_WITH_OFFICE_ROWS, OfficeScope, PeriodKind
 from programs.models import Plan, Program, ReportingPeriod, WorkItem, WorkItemDepartment, WorkItemOffice
 from programs.selectors import offices_participating_in
+from programs.translation import localized
 from programs.templatetags.plan_tags import display_name, short_display_name
 from tracking import permissions, stats
 from tracking.choices import RECEIVED_STATES, ReportState, ReportStatus
@@ -782,7 +783,7 @@ class DepartmentProgressView(DutiesMixin, TemplateView):
             .filter(permissions.reviewing_department_q(department.pk))
             .exclude(department=department)
             .order_by("work_item__program__number", "work_item__number")
-            .values("work_item__program__number", "work_item__number", "work_item__title")
+            .values("work_item__program__number", "work_item__number", title=localized("work_item__title"))
             .annotate(count=Count("id"))
         )
         for row in review_load:

@@ -51,7 +51,10 @@ def periods_selected(*, year: int | None = None, period: ReportingPeriod | None 
 def _scalar(queryset, function: str, field: str = "id", output=None):
     """A correlated subquery giving one aggregate over `queryset` (no GROUP BY: always exactly one row)."""
     output = output or IntegerField()
-    return Subquery(queryset.order_by().values(v=Func(field, function=function, output_field=output)), output)
+    # annotate() then values("v"): on a translated model (programs/translation.py), django-modeltranslation's
+    # values() with only an expression would select every column as well.
+    aggregate = Func(field, function=function, output_field=output)
+    return Subquery(queryset.order_by().annotate(v=aggregate).values("v"), output)
 
 
 def _count(queryset):
