@@ -51,7 +51,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 
 DJANGO_APPS = [
-    # Before the admin, as django-modeltranslation asks: the plan's content in English and Chinese (programs/translation.py).
+    # Before the admin, as django-modeltranslation asks: the plan in English and Chinese (programs/translation.py).
     "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",

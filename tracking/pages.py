@@ -34,8 +34,8 @@ from programs import urls as programs_urls  # noqa: F401  (registers the workite
 from programs.choices import SCOPES_WITH_OFFICE_ROWS, OfficeScope, PeriodKind
 from programs.models import Plan, Program, ReportingPeriod, WorkItem, WorkItemDepartment, WorkItemOffice
 from programs.selectors import offices_participating_in
-from programs.translation import localized
 from programs.templatetags.plan_tags import display_name, short_display_name
+from programs.translation import localized
 from tracking import permissions, stats
 from tracking.choices import RECEIVED_STATES, ReportState, ReportStatus
 from tracking.models import Report
