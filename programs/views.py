@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
-from participants.models import Department, ProvincialOffice
+from participants.models import Department, ProvincialOffice, office_order
 from planpromo.views import PageMixin
 from programs.choices import OfficeScope
 from programs.models import Plan, WorkItem
@@ -50,7 +50,8 @@ class OfficeListView(PageMixin, SelectedPlanMixin, ListView):
 
     def get_queryset(self):
         listed = Count("work_item_links", filter=Q(work_item_links__work_item__program__plan=self.plan))
-        return ProvincialOffice.objects.annotate(listed_item_count=listed)
+        # An aggregate drops Meta.ordering: order explicitly.
+        return ProvincialOffice.objects.annotate(listed_item_count=listed).order_by(*office_order())
 
     def get_context_data(self, **kwargs):
         # Queries: the plan, the offices with the items that list them, the items every office takes part in.

@@ -12,7 +12,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from participants.models import ProvincialOffice
+from participants.models import ProvincialOffice, office_order
 from programs.choices import SCOPES_WITH_OFFICE_ROWS, OfficeScope
 from programs.models import Plan, Program, WorkItemOffice
 from tracking import stats
@@ -56,7 +56,7 @@ def annual_summary(*, plan: Plan, today: datetime.date) -> list[ProgramSummary]:
     received = (
         Report.objects.filter(period__plan=plan, state__in=RECEIVED_STATES)
         .select_related("office", "department", "period")
-        .order_by("work_item_id", "period__start", "office__code", "department__name")
+        .order_by("work_item_id", "period__start", *office_order("office__"), "department__name")
     )
     seen = defaultdict(set)
     for report in received:
@@ -69,6 +69,9 @@ def annual_summary(*, plan: Plan, today: datetime.date) -> list[ProgramSummary]:
             bucket.append(organisation)
         if report.problems.strip():
             summary.problems.append((organisation, report.period.label, report.problems.strip()))
+
+    for summary in summaries.values():  # an office that first reported in a later period takes its place
+        summary.offices_reported.sort(key=lambda office: office.sort_key)
 
     # Who owes a report: each participating office and responsible department, for each period past due.
     offices = list(ProvincialOffice.objects.all())
