@@ -96,6 +96,9 @@ class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, comment_required=False, **kwargs):
+        # The report page shows the accept and the return form together: ids of their own (the names stay), so
+        # that each label points at its own box.
+        kwargs.setdefault("auto_id", "id_return_%s" if comment_required else "id_accept_%s")
         super().__init__(*args, **kwargs)
         if comment_required:
             self.fields["comment"].required = True

@@ -149,6 +149,19 @@ def _set_target_values(report: Report, target_values, *, user):
         tv.save()
 
 
+def _target_values_unchanged(report: Report, target_values) -> bool:
+    """The target values given are exactly the report's (anything doubtful counts as a change, to be validated)."""
+    if target_values is None:
+        return True
+    given = {}
+    for target, value in target_values:
+        target_id = getattr(target, "pk", target)
+        if target_id in given or type(value) is not int:
+            return False
+        given[target_id] = value
+    return given == {tv.target_id: tv.value for tv in report.target_values.all()}
+
+
 @transaction.atomic
 def report_create(*, user, work_item, period, office=None, department=None, fields: dict, target_values=None) -> Report:
     """Create a draft report.
@@ -215,7 +228,12 @@ def report_update(*, report, user, version, fields: dict, target_values=None, vi
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
-    for name, value in _clean_fields(fields).items():
+    cleaned = _clean_fields(fields)
+    if all(getattr(report, name) == value for name, value in cleaned.items()) and _target_values_unchanged(
+        report, target_values
+    ):
+        return report  # nothing changed: no new version, so the history shows no empty "Edited" entry
+    for name, value in cleaned.items():
         setattr(report, name, value)
     _save(report, user=user, transition=Transition.EDIT)
     _set_target_values(report, target_values, user=user)
@@ -339,6 +357,8 @@ def attachment_add(*, report, user, uploaded_file) -> Attachment:
             {"file": _("This type of file is not accepted: attach a PDF, an office document or an image.")}
         )
     name = sanitize_filename(uploaded_file.name)
+    if report.attachments.filter(name=name, size=size).exists():
+        raise ValidationError({"file": _("%(name)s is already attached to this report.") % {"name": name}})
     expected_suffix = settings.ATTACHMENT_CONTENT_TYPES[content_type]
     stored_name = PurePath(name).stem + expected_suffix  # the suffix follows the content, not the client's claim
     attachment = Attachment(report=report, name=name, size=size, content_type=content_type, uploaded_by=user)
