@@ -183,10 +183,11 @@ def grow_plan():
 # The plan, program, work item, office and department pages show report progress and are counted with the
 # reports in tests/ui/test_pages_progress.py.
 QUERY_COUNTS = [
-    # plan, offices with counts of the items that list them, count of the items of scope `all`
-    ("/offices/", 2 + 3),
-    # plan, departments with counts
-    ("/departments/", 2 + 2),
+    # plan, offices with counts of the items that list them, count of the items of scope `all`; the user's profile
+    # (the navigation shows what the role can use)
+    ("/offices/", 2 + 4),
+    # plan, departments with counts; the user's profile (navigation)
+    ("/departments/", 2 + 3),
 ]
 
 
