@@ -3,7 +3,7 @@ language (`title_en`, `title_zh_hans`), and reading `title` gives the active lan
 is empty. The fixtures hold both (`title` and `title_zh_hans`); `load_plan` writes them."""
 
 from django.conf import settings
-from django.db.models import F, Value
+from django.db.models import CharField, F, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 from modeltranslation.translator import TranslationOptions, register
@@ -44,4 +44,5 @@ def localized(path: str):
     english = F(build_localized_fieldname(path, settings.LANGUAGE_CODE))
     if language == settings.LANGUAGE_CODE:
         return english
-    return Coalesce(NullIf(F(build_localized_fieldname(path, language)), Value("")), english)
+    translated = NullIf(F(build_localized_fieldname(path, language)), Value(""))
+    return Coalesce(translated, english, output_field=CharField())

@@ -511,10 +511,13 @@ class MatrixRow:
         parts = []
         for cell in self.cells:
             label = escape(cell.label)
+            # The symbol is for the eye, the label for everyone (an aria-label would hide the symbol's text from
+            # the accessible name: WCAG 2.5.3, label in name).
+            text = f'<span aria-hidden="true">{escape(cell.text)}</span><span class="visually-hidden">{label}</span>'
             if cell.url:
-                inner = f'<a href="{escape(cell.url)}" title="{label}" aria-label="{label}">{escape(cell.text)}</a>'
+                inner = f'<a href="{escape(cell.url)}" title="{label}">{text}</a>'
             else:
-                inner = f'<span title="{label}" aria-label="{label}">{escape(cell.text)}</span>'
+                inner = f'<span title="{label}">{text}</span>'
             parts.append(f'<td class="{cell.css}">{inner}</td>')
         return mark_safe("".join(parts))  # every value above is escaped
 

@@ -78,6 +78,21 @@ def test_official_wording_is_a_fixture_change_only(tmp_path):
     assert plan_structure_load(paths=[path]).changed is False
 
 
+def test_localized_reads_a_translated_field_through_a_relation():
+    from programs.translation import localized
+    from tracking.models import Report
+
+    item = WorkItem.objects.get(program__plan__year=2012, program__number=2, number=3)
+    Target.objects.create(work_item=item, position=9, quantity=1, description="Only in English")
+    rows = Target.objects.filter(work_item=item).order_by("position")
+    with translation.override("zh-hans"):
+        assert list(rows.values_list(localized("work_item__title"), flat=True)) == ["探索建立专利运营体系"]
+        assert list(Report.objects.none().values(title=localized("work_item__title"))) == []
+    WorkItem.objects.filter(pk=item.pk).update(title_zh_hans="")
+    with translation.override("zh-hans"):
+        assert list(rows.values_list(localized("work_item__title"), flat=True)) == [item.title_en]  # the fallback
+
+
 # --- Pages ---------------------------------------------------------------------------------------------------------
 ZH = {"Accept-Language": "zh-hans"}
 
