@@ -29,6 +29,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 
 from participants.models import Department, ProvincialOffice
+from planpromo import glossary
 from planpromo.views import Crumb, PageMixin
 from programs import urls as programs_urls  # noqa: F401  (registers the workitem_code path converter)
 from programs.choices import SCOPES_WITH_OFFICE_ROWS, OfficeScope, PeriodKind
@@ -43,12 +44,7 @@ from tracking.selectors import STATUS_KEYS, reports_to_review, reports_visible_t
 from tracking.summary import annual_summary
 
 # Short forms for the matrix cells and the status badges (the legend spells them out).
-STATE_SYMBOLS = {
-    ReportState.DRAFT: "✎",
-    ReportState.SUBMITTED: "↑",
-    ReportState.ACCEPTED: "✓",
-    ReportState.RETURNED: "↩",
-}
+STATE_SYMBOLS = {state: glossary.symbol("state", state) for state in ReportState}  # locale/glossary.yaml
 STATUS_CODES = {
     ReportStatus.NOT_STARTED: pgettext_lazy("status code", "N"),
     ReportStatus.ON_TRACK: pgettext_lazy("status code", "T"),
