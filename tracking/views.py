@@ -135,6 +135,8 @@ class ReportFormView(PageMixin, View):
         return list(Target.objects.filter(work_item=work_item).order_by("position"))
 
     def render_form(self, form, status=200, **context):
+        if isinstance(form, ReportForm):
+            form.note_dropped_file()
         context = {
             "form": form,
             "page_title": self.get_page_title(),

@@ -142,3 +142,16 @@ def test_menus_show_what_the_role_can_use(as_user, username, my_work, review):
     assert ('href="/my-work/"' in nav) is my_work
     assert ('href="/review/"' in nav) is review
     assert 'href="/api/docs/"' in html  # the API docs from every page, not only the tokens page
+
+
+def test_a_file_chosen_before_a_failed_validation_is_named_not_dropped(as_user):
+    from programs.models import ReportingPeriod, WorkItem
+
+    item = WorkItem.objects.get(program__plan__year=2012, program__number=4, number=2)
+    q4 = ReportingPeriod.objects.get(plan__year=2012, label="2012-Q4")
+    data = {**FIELDS, "percent_complete": "120", "action": "save", "attachment": SimpleUploadedFile("audit.pdf", PDF)}
+    response = as_user("guangdong").post(f"/reports/new/?work_item={item.pk}&period={q4.pk}", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["attachment"] == [
+        "audit.pdf was not attached, as the form has errors: choose it again."
+    ]
