@@ -17,7 +17,7 @@ from django.conf import settings
 from django.test import Client
 
 from participants.models import Department
-from programs.models import Plan, Program, ReportingPeriod, WorkItem
+from programs.models import Plan, Program, ReportingPeriod, Target, WorkItem
 from tests.browser.conftest import SCREENSHOTS
 from tracking import services
 from tracking.demo import demo_accounts_ensure
@@ -83,6 +83,8 @@ def english_plan_content():
     texts = [plan.title_en, plan.document_number_en, plan.issuing_body_en]
     texts += [p.name_en for p in Program.objects.filter(plan=plan)]
     texts += [w.title_en for w in WorkItem.objects.filter(program__plan=plan)]
+    texts += [t.description_en for t in Target.objects.filter(work_item__program__plan=plan)]
+    texts += [t.source for t in Target.objects.filter(work_item__program__plan=plan) if t.source]  # circular's words
     return texts
 
 
