@@ -133,7 +133,7 @@ def test_report_is_written_returned_revised_and_accepted(page, accounts, tmp_pat
     page.goto(f"/plans/2012/matrix/?period={period.pk}")
     guangdong_row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Guangdong", exact=True))
     cell = guangdong_row.locator(f'a[href="/reports/{report.pk}/"]')
-    expect(cell).to_have_attribute("aria-label", re.compile(rf"Guangdong, {re.escape(item.code)}: Accepted"))
+    expect(cell).to_have_accessible_name(re.compile(rf"Guangdong, {re.escape(item.code)}: Accepted"))
     cell.click()
     expect(page).to_have_url(f"/reports/{report.pk}/")
     expect(page.locator(".report-state")).to_have_text(re.compile("Accepted"))

@@ -92,6 +92,7 @@ REDIRECT_WITH_ROLE = (302, 403, 302, 302, 302, 302, 302, 302, 302)
 PAGES = {
     ("healthz", ()): OPEN,
     ("readyz", ()): OPEN,
+    ("favicon", ()): (301,) * 9,  # to the static icon, for everyone
     ("login", ()): (200, 302, 302, 302, 302, 302, 302, 302, 302),  # signed in: on to the site
     ("set_language", ()): (302,) * 9,  # a GET only goes back where it came from
     ("logout", ()): (302, 405, 405, 405, 405, 405, 405, 405, 405),  # signing out is a POST
