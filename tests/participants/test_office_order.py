@@ -83,7 +83,7 @@ def test_annual_summary_lists(expected):
     ]:
         Report.objects.create(
             work_item=work_item, period=period, office=office, status="on_track", percent_complete=10,
-            summary="Report.", state="submitted", submitted_at=now,
+            summary="Report.", state="submitted", submitted_at=now, first_submitted_at=now,
         )  # fmt: skip
     summary = {s.item.pk: s for program in annual_summary(plan=item.program.plan, today=datetime.date(2013, 6, 1))
                for s in program.items}  # fmt: skip
