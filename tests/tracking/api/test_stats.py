@@ -6,6 +6,7 @@ import pytest
 
 from participants.models import ProvincialOffice
 from programs.models import ReportingPeriod, WorkItem, WorkItemOffice
+from tests import circular
 from tests.factories import bulk_reports
 from tests.tracking.conftest import period
 from tracking.models import Report, TargetValue
@@ -85,7 +86,20 @@ def test_office_stats_match_raw_reports(data, client_for):
         assert rows[name]["due"] == len(items) * 5
         assert rows[name]["received"] == len(received)
         assert rows[name]["overdue"] == len(items) * 5 - len(received)  # every 2012 period is past due
-    assert rows["Guangdong"]["work_items"] == rows["Guangdong"]["work_items"]
+    # Guangdong's work items are the circular's: every item of all offices or listing Guangdong, and VI.3 (open to
+    # offices "where national hi-tech development zones are located") only if Guangdong is confirmed for it.
+    named, conditional = circular.office_work_items("Guangdong")
+    guangdong = ProvincialOffice.objects.get(short_name="Guangdong")
+    codes = {i.code for i in WorkItem.objects.filter(program__plan__year=2012).for_office(guangdong)}
+    confirmed = {
+        row.work_item.code
+        for row in WorkItemOffice.objects.filter(
+            office=guangdong, work_item__office_scope="conditional", work_item__program__plan__year=2012
+        ).select_related("work_item__program")
+    }
+    assert len(named) == 31 and confirmed <= conditional
+    assert codes == named | confirmed, sorted(codes ^ (named | confirmed))
+    assert rows["Guangdong"]["work_items"] == len(codes)
     assert rows["Tibet"]["work_items"] == 6  # I.1, I.2, I.4, III.1-3: scope `all` only
 
 
