@@ -5,6 +5,7 @@ buttons and scripts ask these functions themselves. Users without a role, and de
 
 import pytest
 
+from tests.factories import UserFactory
 from tests.fuzz.test_report_properties import READERS
 from tests.security.roles import accounts_ensure, report_of
 from tracking import permissions, services
@@ -22,7 +23,7 @@ RELATION = {
     ("pdd", "VII.1"): {"admin": "admin", "pad": "reviewer", "pdd": "own", "guangdong": "stranger",
                        "hunan": "stranger", "analyst": "analyst"},
 }  # fmt: skip
-ACTORS = ["admin", "pad", "pdd", "guangdong", "hunan", "analyst", "no_role", "inactive"]
+ACTORS = ["admin", "pad", "pdd", "guangdong", "hunan", "analyst", "no_role", "inactive", "inactive_pad"]
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +38,10 @@ def world(django_db_setup, django_db_blocker):
         inactive.is_active = False  # an office reporter of an office taking part in I.1, deactivated
         inactive.save(update_fields=["is_active"])
         users["inactive"] = inactive
+        # A deactivated member of PAD: its department's own reports are no longer its to edit or review.
+        users["inactive_pad"] = UserFactory(
+            is_active=False, profile__role="department_staff", profile__department=users["pad"].profile.department
+        )
         reports = {
             (author, code, state): report_of(users, author, code=code, label=label, state=state)
             for author, code in RELATION
@@ -75,7 +80,7 @@ def test_the_object_permissions_follow_the_model(world, actor):
     assert permissions.may_review_at_all(user) == (actor in {"admin", "pad", "pdd"})
 
 
-@pytest.mark.parametrize("actor", ["no_role", "inactive"])
+@pytest.mark.parametrize("actor", ["no_role", "inactive", "inactive_pad"])
 def test_the_services_do_not_find_a_report_for_a_user_without_a_role(world, actor):
     """Not even a published one: to such a user no report exists, whatever the workflow would say."""
     users, reports = world
