@@ -24,6 +24,11 @@ DJANGO_API_TOKEN_LIMIT   live API tokens a user may hold (default 10)
 DJANGO_THROTTLE_SUMMARY_RENDER  renderings of the annual summary PDF one user may cause (default 10/hour)
 DJANGO_TASKS_BACKEND     background tasks: "database" (default; run `manage.py db_worker`) or "immediate" (in the
                          request, for tests and one-off scripts)
+EMAIL_URL             where notification e-mail goes, as a URL (dj-email-url): smtp://user:password@host:587/?tls=True,
+                      submission://..., console:// (the default while debugging), file:///path/to/dir; set it in
+                      production (unset: console://, the messages go to stdout)
+DJANGO_DEFAULT_FROM_EMAIL  the sender of notification e-mail (default planpromo@localhost)
+PLANPROMO_SITE_URL    the site's address, for the links in e-mail (default http://localhost:8000)
 """
 
 import os
@@ -32,6 +37,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -145,6 +151,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tracking.context_processors.notifications",
             ],
         },
     },
@@ -204,6 +211,18 @@ TASKS = {
         }[TASKS_BACKEND]
     }
 }
+
+# --- E-mail -------------------------------------------------------------------------------------------------------
+# Notification e-mail (tracking.notifications), configured by one URL as the database is. While debugging, the
+# console backend prints the messages (the default); in production EMAIL_URL says where they go.
+_email_url = os.environ.get("EMAIL_URL") or "console://"
+_email = dj_email_url.parse(_email_url)
+if _email["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
+    # dj-email-url drops the leading slash of file:///abs/path; the URL's path is the directory.
+    _email["EMAIL_FILE_PATH"] = urlsplit(_email_url).path or str(VAR_DIR / "mail")
+vars().update({key: value for key, value in _email.items() if value is not None})
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "planpromo@localhost")
+SITE_URL = os.environ.get("PLANPROMO_SITE_URL", "http://localhost:8000")
 
 # --- Auth ---------------------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
