@@ -212,15 +212,33 @@ TASKS = {
     }
 }
 
+
 # --- E-mail -------------------------------------------------------------------------------------------------------
 # Notification e-mail (tracking.notifications), configured by one URL as the database is. While debugging, the
 # console backend prints the messages (the default); in production EMAIL_URL says where they go.
-_email_url = os.environ.get("EMAIL_URL") or "console://"
-_email = dj_email_url.parse(_email_url)
-if _email["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
-    # dj-email-url drops the leading slash of file:///abs/path; the URL's path is the directory.
-    _email["EMAIL_FILE_PATH"] = urlsplit(_email_url).path or str(VAR_DIR / "mail")
-vars().update({key: value for key, value in _email.items() if value is not None})
+def mailer_from_url(url: str) -> dict:
+    """A MAILERS entry (Django 6.1) from a URL parsed by dj-email-url: smtp:// and submission:// (host, port,
+    user, password, ?tls=True/?ssl=True, ?timeout=), console://, file:///path/to/dir, memory://."""
+    parsed = dj_email_url.parse(url)
+    backend = parsed["EMAIL_BACKEND"]
+    if backend.endswith("filebased.EmailBackend"):
+        # dj-email-url drops the leading slash of file:///abs/path: the URL's path is the directory.
+        return {"BACKEND": backend, "OPTIONS": {"file_path": urlsplit(url).path or str(VAR_DIR / "mail")}}
+    if backend.endswith("smtp.EmailBackend"):
+        options = {
+            "host": parsed["EMAIL_HOST"],
+            "port": parsed["EMAIL_PORT"],
+            "username": parsed["EMAIL_HOST_USER"],
+            "password": parsed["EMAIL_HOST_PASSWORD"],
+            "use_tls": parsed["EMAIL_USE_TLS"],
+            "use_ssl": parsed["EMAIL_USE_SSL"],
+            "timeout": parsed["EMAIL_TIMEOUT"],
+        }
+        return {"BACKEND": backend, "OPTIONS": {key: value for key, value in options.items() if value is not None}}
+    return {"BACKEND": backend}
+
+
+MAILERS = {"default": mailer_from_url(os.environ.get("EMAIL_URL") or "console://")}
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "planpromo@localhost")
 SITE_URL = os.environ.get("PLANPROMO_SITE_URL", "http://localhost:8000")
 

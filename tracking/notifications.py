@@ -249,7 +249,8 @@ def send_notification_email(*, notification_id: int, attempt: int = 1) -> None:
     preference = preference_of(notification.recipient)
     with translation.override(preference.language or settings.LANGUAGE_CODE):
         subject, body = render(notification)
-        body = f"{body}\n\n{_('Open it here: %(url)s') % {'url': absolute_url(notification.url)}}\n"
+        link = _("Open it here: %(url)s") % {"url": absolute_url(notification.url)}
+        body = f"{body}\n\n{link}\n"
     try:
         send_mail(subject, body, None, [notification.recipient.email])
     except Exception as exc:  # any failure of the mail system: log and retry, never raise into the worker's loop
