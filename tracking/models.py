@@ -44,7 +44,7 @@ class ReportQuerySet(AuditedQuerySet):
     def with_details(self):
         """Reports with what their list and detail show, in a constant number of queries."""
         return self.select_related(
-            "work_item__program__plan", "period", "office", "department", "submitted_by", "reviewed_by"
+            "work_item__program__plan", "period__plan", "office", "department", "submitted_by", "reviewed_by"
         ).prefetch_related(
             models.Prefetch(
                 "target_values", queryset=TargetValue.objects.select_related("target").order_by("target__position")

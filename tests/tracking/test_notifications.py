@@ -146,9 +146,11 @@ def test_a_failing_mail_server_is_retried_logged_and_never_undoes_the_transition
     report = make_report()
     with django_capture_on_commit_callbacks(execute=True):
         report = services.report_submit(report=report, user=accounts["guangdong"])
-    with caplog.at_level(logging.WARNING, logger="planpromo.notifications"):
-        with django_capture_on_commit_callbacks(execute=True):
-            report = services.report_return(report=report, user=accounts["pad"], comment="More.")
+    with (
+        caplog.at_level(logging.WARNING, logger="planpromo.notifications"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        report = services.report_return(report=report, user=accounts["pad"], comment="More.")
     report.refresh_from_db()
     assert report.state == ReportState.RETURNED
     notification = Notification.objects.get(recipient=accounts["guangdong"])
