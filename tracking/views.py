@@ -213,7 +213,7 @@ class ReportCreateView(ReportFormView):
             work_items=items_of(office=self.office, department=self.department, plan=self.plan).select_related(
                 "program"
             ),
-            periods=ReportingPeriod.objects.filter(plan=self.plan).order_by("kind", "start"),
+            periods=ReportingPeriod.objects.filter(plan=self.plan).select_related("plan").order_by("kind", "start"),
         )
 
     def get_page_title(self):

@@ -321,3 +321,18 @@ def test_preferences_page_saves_channels_and_language(accounts):
     assert bad.status_code == 200  # the form again, with its error; nothing changed
     preference.refresh_from_db()
     assert preference.language == "zh-hans"
+
+
+def test_notification_list_queries_are_constant(accounts, client_for, django_assert_num_queries):
+    guangdong = accounts["guangdong"]
+    api, page = client_for("guangdong"), Client()
+    page.force_login(guangdong)
+    for size in (3, 60):
+        for i in range(Notification.objects.filter(recipient=guangdong).count(), size):
+            notification_for(guangdong, key=f"n{i}")
+        # API: the count and the page of notifications (the profile is read with the user by the authentication).
+        with django_assert_num_queries(2):
+            assert len(api.get("/api/v1/notifications/?unread=true").json()["results"]) == size
+        # Page: session, user, profile; the count and the page of notifications; the bell's unread count.
+        with django_assert_num_queries(6):
+            assert page.get("/notifications/").status_code == 200
