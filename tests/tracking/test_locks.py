@@ -10,10 +10,10 @@ from django.test import Client
 from django.utils import timezone
 
 from programs.models import PeriodReopening
+from tests.tracking.conftest import FIELDS, item, office, period
 from tracking import locks, services
 from tracking.choices import ReportState
 from tracking.locks import PeriodLocked, period_is_locked_for
-from tests.tracking.conftest import FIELDS, item, office, period
 
 pytestmark = pytest.mark.django_db
 
