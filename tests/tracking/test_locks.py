@@ -176,3 +176,14 @@ def test_pages_show_the_lock_and_refuse_the_edit_until_reopened(make_report, acc
     report.refresh_from_db()
     assert report.version == 2
     assert "Reopened until" in client.get(f"/reports/{report.pk}/").content.decode()
+
+
+def test_seed_demo_keeps_the_demo_plans_periods_open():
+    from django.core.management import call_command
+
+    close_plan()
+    q2 = period("2012-Q2")
+    q2.close_after_days = 3
+    q2.save()
+    call_command("seed_demo", "--no-reports", "--password", "demo-password-for-tests", verbosity=0)
+    assert [p.closes_on for p in period("2012-Q1").plan.periods.all()] == [None] * 5
