@@ -9,8 +9,8 @@ from tracking.demo import demo_accounts_ensure, demo_periods_keep_open, demo_rep
 class Command(BaseCommand):
     help = (
         "Create the demo accounts (admin, pad, pdd, guangdong, hunan, tianjin, analyst) and a spread of 2012 "
-        "reports, with the demo plan's periods kept open (never closing). Password: --password, else $DEMO_PASSWORD, else a generated one (printed) for new accounts. "
-        "Idempotent."
+        "reports, with the demo plan's periods kept open (never closing). Password: --password, else "
+        "$DEMO_PASSWORD, else a generated one (printed) for new accounts. Idempotent."
     )
 
     def add_arguments(self, parser):
