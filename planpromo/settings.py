@@ -25,8 +25,8 @@ DJANGO_THROTTLE_SUMMARY_RENDER  renderings of the annual summary PDF one user ma
 DJANGO_TASKS_BACKEND     background tasks: "database" (default; run `manage.py db_worker`) or "immediate" (in the
                          request, for tests and one-off scripts)
 EMAIL_URL             where notification e-mail goes, as a URL (dj-email-url): smtp://user:password@host:587/?tls=True,
-                      submission://..., console:// (the default while debugging), file:///path/to/dir; set it in
-                      production (unset: console://, the messages go to stdout)
+                      submission://..., console:// (the default while debugging), file:///path/to/dir; unset: console://
+                      while debugging (messages on stdout), smtp://localhost:25 in production
 DJANGO_DEFAULT_FROM_EMAIL  the sender of notification e-mail (default planpromo@localhost)
 PLANPROMO_SITE_URL    the site's address, for the links in e-mail (default http://localhost:8000)
 """
@@ -215,7 +215,7 @@ TASKS = {
 
 # --- E-mail -------------------------------------------------------------------------------------------------------
 # Notification e-mail (tracking.notifications), configured by one URL as the database is. While debugging, the
-# console backend prints the messages (the default); in production EMAIL_URL says where they go.
+# console backend prints the messages; in production EMAIL_URL says where they go.
 def mailer_from_url(url: str) -> dict:
     """A MAILERS entry (Django 6.1) from a URL parsed by dj-email-url: smtp:// and submission:// (host, port,
     user, password, ?tls=True/?ssl=True, ?timeout=), console://, file:///path/to/dir, memory://."""
@@ -238,7 +238,10 @@ def mailer_from_url(url: str) -> dict:
     return {"BACKEND": backend}
 
 
-MAILERS = {"default": mailer_from_url(os.environ.get("EMAIL_URL") or "console://")}
+# Unset: the console while debugging; in production the local mail server (Django's own default, smtp://localhost:25).
+MAILERS = {
+    "default": mailer_from_url(os.environ.get("EMAIL_URL") or ("console://" if DEBUG else "smtp://localhost:25"))
+}
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "planpromo@localhost")
 SITE_URL = os.environ.get("PLANPROMO_SITE_URL", "http://localhost:8000")
 

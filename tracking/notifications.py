@@ -164,9 +164,23 @@ def _organisation(params) -> str:
     return params.get("organisation", "")
 
 
+PARAM_DEFAULTS = {
+    "code": "",
+    "period": "",
+    "comment": "",
+    "count": 0,
+    "codes": [],
+    "due": "",
+    "organisations": [],
+    "total": 0,
+}
+
+
 def render(notification: Notification) -> tuple[str, str]:
     """The notification's subject and text in the active language."""
-    p, kind = notification.params, notification.kind
+    # Every parameter has a default: a notification stored by an older release still renders.
+    p = {**PARAM_DEFAULTS, **notification.params}
+    kind = notification.kind
     organisation = _organisation(p)
     label = f"{p.get('code', '')} · {organisation} · {p.get('period', '')}"
     if kind == NotificationKind.REPORT_RETURNED:
