@@ -74,6 +74,8 @@ API_LISTS = [
         user="analyst",
     ),
     View("stats: programs, all years", "/api/v1/stats/programs/"),
+    View("notifications", "/api/v1/notifications/"),
+    View("notifications unread", "/api/v1/notifications/?unread=true", user="office"),
 ]
 
 # Pages by URL name (namespace:name), with the URL to request: every page of the site has one. Ids in braces come
@@ -106,6 +108,8 @@ PAGES = {
     "tracking:report_create": View("new report form", "/reports/new/", user="office"),
     "tracking:review_queue": View("review queue", "/review/"),
     "participants:tokens": View("API tokens", "/account/tokens/"),
+    "tracking:notification_list": View("notifications", "/notifications/", user="office"),
+    "tracking:notification_preferences": View("notification preferences", "/notifications/preferences/"),
 }
 # URL names that are not pages with data (or are covered elsewhere): forms that only POST, redirects, files, probes.
 NOT_PAGES = {
@@ -125,6 +129,8 @@ NOT_PAGES = {
     "tracking:attachment_delete",
     "tracking:annual_summary_pdf",  # a file: its queries are the summary page's
     "participants:token_revoke",
+    "tracking:notification_read",
+    "tracking:notification_read_all",
 }
 
 
