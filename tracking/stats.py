@@ -302,6 +302,10 @@ def reporting_rates(*, selection: Selection, today: datetime.date, group_by: tup
     aggregates = obligation_aggregates(today)
     names = ("expected", "received", "accepted", "on_time", "overdue", "mean_percent")
     wanted = {name: aggregates[name] for name in names}
+    if not keys and not selection.period_ids:
+        # Nothing selected (a year without a plan): SQL would not even run, and an empty aggregate of a difference
+        # of counts has no value.
+        return {name: None if name == "mean_percent" else 0 for name in names}
     if keys:
         return rows.values(*keys).annotate(**wanted).order_by(*keys)
     return rows.aggregate(**wanted)
