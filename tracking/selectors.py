@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Case, CharField, F, Q, Value, When
 from participants.choices import Role
 from tracking import permissions
 from tracking.choices import PUBLISHED_STATES, ReportState
-from tracking.models import Obligation, Report
+from tracking.models import Obligation, Report, TargetValue
 
 # The state an obligation shows when it has no report the user may see.
 MISSING = "missing"
@@ -68,3 +68,13 @@ def obligations_visible_to(*, user, queryset=None):
         report_visible=Case(When(readable, then=Value(True)), default=Value(False), output_field=BooleanField()),
         visible_state=Case(When(readable, then=F("report__state")), default=Value(MISSING), output_field=CharField()),
     )
+
+
+def target_values_visible_to(*, user):
+    """The target values of the reports the user may read, with their report, work item, organisation, period and
+    target (one query for a page)."""
+    values = TargetValue.objects.select_related(
+        "report__work_item__program__plan", "report__period", "report__office", "report__department", "target"
+    )
+    visible = report_visibility_q(user=user, prefix="report__")
+    return values if visible is None else values.filter(visible)

@@ -13,7 +13,7 @@ from tracking.api.stats import (
     TimelineViewSet,
     WorkItemStatsViewSet,
 )
-from tracking.api.views import ObligationViewSet, ReportViewSet
+from tracking.api.views import ObligationViewSet, ReportViewSet, TargetValueViewSet
 
 router = DefaultRouter()
 router.register("plans", PlanViewSet)
@@ -24,6 +24,7 @@ router.register("work-items", WorkItemViewSet)
 router.register("periods", ReportingPeriodViewSet)
 router.register("updates", ReportViewSet, basename="report")
 router.register("obligations", ObligationViewSet, basename="obligation")
+router.register("target-values", TargetValueViewSet, basename="target-value")
 router.register("stats/programs", ProgramStatsViewSet, basename="stats-programs")
 router.register("stats/offices", OfficeStatsViewSet, basename="stats-offices")
 router.register("stats/work-items", WorkItemStatsViewSet, basename="stats-work-items")

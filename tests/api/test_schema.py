@@ -82,7 +82,9 @@ def test_lists_document_filters_ordering_search_and_pages(schema):
     work_items = schema["paths"]["/api/v1/work-items/"]["get"]
     parameters = {p["name"]: p for p in work_items["parameters"]}
     assert {"year", "program", "office", "department", "search", "ordering", "page", "page_size"} <= set(parameters)
-    assert parameters["office"]["schema"]["type"] == "integer"
+    # Several offices: repeated (what generated clients send for an array) or comma-separated.
+    assert parameters["office"]["schema"] == {"type": "array", "items": {"type": "integer"}}
+    assert parameters["office"]["explode"] is True
     assert parameters["ordering"]["schema"]["items"]["enum"] == [
         "year",
         "program",

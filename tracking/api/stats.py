@@ -1,6 +1,8 @@
 """`/api/v1/stats/...`: statistics computed by the database from the obligations (see tracking.stats for the
 definitions). Every endpoint takes `year`, `period`, `program`, `office` and `department`."""
 
+from django.db.models import ExpressionWrapper, F, FloatField
+from django.db.models.functions import NullIf
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -8,6 +10,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
 from participants.models import Department, ProvincialOffice
+from planpromo.api.filters import QueryParametersFilter, check_query_parameters
 from programs.models import Program, ReportingPeriod
 from tracking import stats
 from tracking.models import Obligation
@@ -152,14 +155,27 @@ class ReportingRateSerializer(RatesMixin):
     overdue = serializers.IntegerField()
 
 
+def _ratio(part: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(part) * 100.0 / NullIf(F("expected"), 0), output_field=FloatField())
+
+
+# The ordering keys are the names of the response's fields (a rate: none expected sorts last).
+ROLLUP_ORDERING = {
+    **{name: (name, "id") for name in ("expected", "received", "accepted", "on_time", "overdue", "mean_percent")},
+    "reporting_rate": (_ratio("received"), F("id")),
+    "on_time_rate": (_ratio("on_time"), F("id")),
+}
+
+
 class StatsViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Base: validates the selection's parameters (400 with a message when wrong) and builds the Selection."""
 
     query_serializer_class = StatsQuerySerializer
     filterset_class = None
-    ordering_fields = ["expected", "received", "accepted", "on_time", "overdue", "mean_percent"]
+    ordering_fields = ROLLUP_ORDERING
 
     def query(self) -> dict:
+        check_query_parameters(self.request, self)
         serializer = self.query_serializer_class(data=self.request.query_params)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
@@ -187,7 +203,14 @@ class ProgramStatsViewSet(StatsViewSet):
 
     serializer_class = ProgramStatsSerializer
     export_name = "program-stats"
-    ordering_fields = ["number", *StatsViewSet.ordering_fields]
+    ordering_fields = {
+        "id": "id",
+        "year": ("plan__year", "id"),
+        "number": ("plan__year", "number"),
+        "name": ("name", "id"),
+        "work_items": ("work_item_count", "id"),
+        **ROLLUP_ORDERING,
+    }
 
     def get_queryset(self):
         return stats.program_stats(selection=self.selection(), today=self.today())
@@ -199,7 +222,15 @@ class OfficeStatsViewSet(StatsViewSet):
 
     serializer_class = OfficeStatsSerializer
     export_name = "office-stats"
-    ordering_fields = ["short_name", "code", "work_item_count", *StatsViewSet.ordering_fields]
+    ordering_fields = {
+        "id": "id",
+        "short_name": "short_name",
+        "name_zh": ("name_zh", "id"),
+        "code": F("code"),  # not a field of the response: the default order (the XPCC, which has none, last)
+        "work_items": ("work_item_count", "id"),
+        "due": ("expected", "id"),
+        **ROLLUP_ORDERING,
+    }
 
     def get_queryset(self):
         return stats.office_stats(selection=self.selection(), today=self.today())
@@ -211,7 +242,18 @@ class WorkItemStatsViewSet(StatsViewSet):
 
     serializer_class = WorkItemStatsSerializer
     export_name = "work-item-stats"
-    ordering_fields = ["number", *StatsViewSet.ordering_fields]
+    ordering_fields = {
+        "id": "id",
+        "year": ("program__plan__year", "id"),
+        "code": ("program__plan__year", "program__number", "number"),
+        "number": ("program__plan__year", "program__number", "number"),  # kept for old clients: as `code`
+        "title": ("title", "id"),
+        "office_scope": ("office_scope", "id"),
+        "offices_expected": ("offices_expected", "id"),
+        "offices_reported": ("offices_reported", "id"),
+        "departments_expected": ("departments_expected", "id"),
+        **ROLLUP_ORDERING,
+    }
 
     def get_queryset(self):
         self._selection = self.selection()
@@ -239,7 +281,7 @@ class TimelineViewSet(StatsViewSet):
     serializer_class = TimelineRowSerializer
     query_serializer_class = TimelineQuerySerializer
     pagination_class = None
-    filter_backends = []
+    filter_backends = [QueryParametersFilter]
     export_name = "timeline"
 
     def get_queryset(self):
@@ -259,7 +301,7 @@ class ReportingRatesViewSet(StatsViewSet):
     serializer_class = ReportingRateSerializer
     query_serializer_class = ReportingRatesQuerySerializer
     pagination_class = None
-    filter_backends = []
+    filter_backends = [QueryParametersFilter]
     export_name = "reporting-rates"
 
     def get_queryset(self):
