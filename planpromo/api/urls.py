@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from participants.api.auth import ObtainTokenView
+from participants.api.auth import ApiTokenViewSet, ObtainTokenView
 from participants.api.views import DepartmentViewSet, ProvincialOfficeViewSet
 from programs.api.views import PlanViewSet, ProgramViewSet, ReportingPeriodViewSet, WorkItemViewSet
 from tracking.api.stats import (
@@ -16,6 +16,7 @@ from tracking.api.stats import (
 from tracking.api.views import ObligationViewSet, ReportViewSet, TargetValueViewSet
 
 router = DefaultRouter()
+router.register("auth/tokens", ApiTokenViewSet, basename="auth-tokens")
 router.register("plans", PlanViewSet)
 router.register("departments", DepartmentViewSet)
 router.register("offices", ProvincialOfficeViewSet)
