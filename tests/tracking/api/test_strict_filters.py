@@ -27,9 +27,7 @@ def list_paths():
 def test_the_schema_has_the_lists_this_test_covers(db):
     paths = list_paths()
     assert len(paths) >= 15
-    assert {"/api/v1/updates/", "/api/v1/obligations/", "/api/v1/target-values/", "/api/v1/auth/tokens/"} <= set(
-        paths
-    )
+    assert {"/api/v1/updates/", "/api/v1/obligations/", "/api/v1/target-values/", "/api/v1/auth/tokens/"} <= set(paths)
     assert {"/api/v1/stats/timeline/", "/api/v1/stats/reporting-rates/", "/api/v1/stats/programs/"} <= set(paths)
 
 
