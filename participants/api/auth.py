@@ -81,8 +81,10 @@ class ObtainTokenView(APIView):
     filter_backends = [QueryParametersFilter]
     serializer_class = TokenRequestSerializer
 
+    # Documented as JSON only (a form body is accepted too): with several request types for one body,
+    # openapi-python-client 0.29 writes a module that cannot be imported (`Unset` is used and not imported).
     @extend_schema(
-        request=TokenRequestSerializer,
+        request={"application/json": TokenRequestSerializer},
         responses={
             200: TokenResponseSerializer,
             403: OpenApiResponse(
