@@ -4,6 +4,7 @@ DRF imports it while importing its views, so it must not import them."""
 import binascii
 import datetime
 
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.crypto import hash_token
@@ -38,7 +39,9 @@ class TokenAuthentication(KnoxTokenAuthentication):
     def _note_use(auth_token) -> None:
         now = timezone.now()
         if auth_token.last_used is None or auth_token.last_used < now - LAST_USED_PRECISION:
-            type(auth_token).objects.filter(pk=auth_token.pk).update(last_used=now)
+            # On the primary by name: bookkeeping, not the client's write, so the router does not pin this
+            # request and this client to the primary (planpromo.routers): their reads stay on the replica.
+            type(auth_token).objects.using(DEFAULT_DB_ALIAS).filter(pk=auth_token.pk).update(last_used=now)
             auth_token.last_used = now
 
     def _cleanup_token(self, auth_token) -> bool:
