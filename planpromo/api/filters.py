@@ -50,6 +50,11 @@ class CommaSeparatedModelChoiceField(filter_fields.ModelMultipleChoiceField):
 
     def clean(self, value):
         values = split_values(value)
+        # An id beyond a 64-bit integer is no object's: refused here, before a database driver overflows on it.
+        if any(not part.lstrip("-").isdigit() or abs(int(part)) >= 2**63 for part in values):
+            raise DjangoValidationError(
+                self.error_messages["invalid_pk_value"] % {"pk": values[0]}, code="invalid_pk_value"
+            )
         # No value: no filter (an empty list, which django-filter skips, rather than Django's empty queryset).
         return super().clean(values) if values else []
 
@@ -105,7 +110,8 @@ def _is_multi(item) -> bool:
 
 def allowed_parameters(request, view, queryset=None) -> dict[str, bool]:
     """The query parameters the view takes: {name: whether it takes several values}."""
-    allowed: dict[str, bool] = {}
+    # `lang` (en, zh-hans) is every endpoint's: planpromo.middleware.ApiLanguageMiddleware reads it.
+    allowed: dict[str, bool] = {"lang": False}
     if len(getattr(view, "renderer_classes", ())) > 1 and api_settings.URL_FORMAT_OVERRIDE:
         allowed[api_settings.URL_FORMAT_OVERRIDE] = False
     is_list = not getattr(view, "detail", False)

@@ -78,3 +78,12 @@ def test_a_list_built_in_python_cannot_be_ordered(rf):
     with pytest.raises(Exception, match="cannot be ordered"):
         OrderingFilter().filter_queryset(request, [1, 2], view=None)
     assert OrderingFilter().filter_queryset(Request(rf.get("/")), [2, 1], view=None) == [2, 1]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/updates/", "/api/v1/work-items/", "/api/v1/obligations/", "/api/v1/programs/"])
+def test_an_id_too_large_for_the_database_is_a_400(auth_client, path):
+    """The fuzzer's find: an id beyond a 64-bit integer overflowed SQLite's driver (a 500)."""
+    name = "department" if path == "/api/v1/programs/" else "office"
+    response = auth_client.get(path, {name: ["3", "909851321972533395193856"]})
+    assert response.status_code == 400, response.content[:300]
+    assert name in response.json()
