@@ -80,7 +80,9 @@ def test_a_list_built_in_python_cannot_be_ordered(rf):
     assert OrderingFilter().filter_queryset(Request(rf.get("/")), [2, 1], view=None) == [2, 1]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/updates/", "/api/v1/work-items/", "/api/v1/obligations/", "/api/v1/programs/"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/updates/", "/api/v1/work-items/", "/api/v1/obligations/", "/api/v1/programs/"]
+)
 def test_an_id_too_large_for_the_database_is_a_400(auth_client, path):
     """The fuzzer's find: an id beyond a 64-bit integer overflowed SQLite's driver (a 500)."""
     name = "department" if path == "/api/v1/programs/" else "office"
