@@ -27,11 +27,11 @@ def wants_json(request) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
 
 
-def refusal(request, status: int, message: str, code: str) -> HttpResponse:
-    """A short refusal: JSON ({detail, code}) for the API, plain text otherwise. Renders no template and touches
-    neither the session nor the database."""
+def refusal(request, status: int, message: str, code: str, **fields) -> HttpResponse:
+    """A short refusal: JSON ({detail, code, and `fields`}) for the API, plain text otherwise. Renders no template
+    and touches neither the session nor the database."""
     if wants_json(request):
-        return JsonResponse({"detail": message, "code": code}, status=status)
+        return JsonResponse({"detail": message, "code": code, **fields}, status=status)
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 

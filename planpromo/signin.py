@@ -83,7 +83,8 @@ class SignInLimitMiddleware:
             if wait is not None:
                 from planpromo.middleware import refusal
 
-                response = refusal(request, 429, too_many_failures_message(wait), "sign_in_throttled")
+                # `retry_after` as every 429 of the API documents it (ThrottledSerializer).
+                response = refusal(request, 429, too_many_failures_message(wait), "sign_in_throttled", retry_after=wait)
                 response["Retry-After"] = str(wait)
                 return response
         return self.get_response(request)
