@@ -6,14 +6,13 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import parsers, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from participants.models import Department, ProvincialOffice
-from planpromo.api.schema import ErrorSerializer
 from programs.models import Plan, ReportingPeriod
 from tracking import permissions, services
 from tracking.imports import ImportResult, reports_import
@@ -77,7 +76,7 @@ class ReportTemplateView(APIView):
             OpenApiParameter("office", OpenApiTypes.INT, description="Administrators: the office's template."),
             OpenApiParameter("department", OpenApiTypes.INT, description="Administrators: the department's template."),
         ],
-        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY, 400: ErrorSerializer, 403: ErrorSerializer},
+        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
     )
     def get(self, request):
         params = request.query_params
@@ -155,6 +154,9 @@ def result_data(result: ImportResult) -> dict:
     }
 
 
+_NOT_XLSX = "This is not an Excel workbook (.xlsx) or a CSV file: upload the template you downloaded, filled in."
+
+
 class ReportImportView(APIView):
     """Import a filled report template: every row checked, then every report created or updated through the same
     rules as the form (or nothing at all, when any row has an error: 400 with the errors by row and column)."""
@@ -165,8 +167,28 @@ class ReportImportView(APIView):
         request={"multipart/form-data": ImportUploadSerializer},
         responses={
             200: ImportResultSerializer,
-            400: OpenApiResponse(ImportResultSerializer, description="The file or some rows are refused."),
-            403: ErrorSerializer,
+            400: OpenApiResponse(
+                ImportResultSerializer,
+                description="The file is refused (`file`: why), or some rows are (`errors`); nothing was written.",
+                examples=[
+                    OpenApiExample("A file that is no template", value={"file": [_NOT_XLSX]}),
+                    OpenApiExample(
+                        "A bad row",
+                        value={
+                            "detail": "Nothing was imported: correct the rows listed and upload the file again.",
+                            "errors": [
+                                {
+                                    "row": 5,
+                                    "column": "N",
+                                    "field": "percent_complete",
+                                    "header": "Percent complete",
+                                    "message": "“140” is not a percent: give a whole number from 0 to 100.",
+                                }
+                            ],
+                        },
+                    ),
+                ],
+            ),
         },
     )
     def post(self, request):

@@ -8,8 +8,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from planpromo.api.exceptions import PreconditionFailed
+from planpromo.api.renderers import ExportRenderer
 from planpromo.api.schema import ErrorSerializer
-from tracking import permissions, selectors, services
+from tracking import exports, permissions, selectors, services
 from tracking.api.serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
@@ -61,6 +62,38 @@ CONFLICT_RESPONSES = {
 }
 
 
+LAYOUT = OpenApiParameter(
+    "layout",
+    OpenApiTypes.STR,
+    enum=list(exports.LAYOUTS),
+    description=(
+        "With `format=csv` or `format=xlsx`: `machine` (default, for scripts: the JSON's field names and codes, "
+        "nested fields flattened), `people` (headers and labels in the request's language, one column per target "
+        "headed by its description, dates as dates, frozen header, filter) or `long` (one row per report and target, "
+        "for pivot tables)."
+    ),
+)
+
+
+def export_naming(request) -> dict:
+    """The plan year, period and organisation a list is filtered on, to name its file (ignored when not valid: the
+    filter itself answers for them)."""
+    from participants.models import Department, ProvincialOffice
+    from programs.models import ReportingPeriod
+
+    params, naming = request.query_params, {}
+    for key, model in (("period", ReportingPeriod), ("office", ProvincialOffice), ("department", Department)):
+        value = params.get(key, "")
+        if value.isdigit():
+            queryset = model.objects.select_related("plan") if model is ReportingPeriod else model.objects.all()
+            found = queryset.filter(pk=value).first()
+            if found is not None:
+                naming["period" if key == "period" else "organisation"] = found
+    if params.get("year", "").isdigit():
+        naming["year"] = params["year"]
+    return naming
+
+
 class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Status reports ("updates") on the work items: one per item, organisation and period.
 
@@ -75,6 +108,22 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.reports_visible_to(user=self.request.user)
+
+    @extend_schema(parameters=[LAYOUT])
+    def list(self, request, *args, **kwargs):
+        layout = request.query_params.get("layout", exports.MACHINE)
+        if layout not in exports.LAYOUTS:
+            raise ValidationError({"layout": [f"One of {', '.join(exports.LAYOUTS)}."]})
+        renderer = getattr(request, "accepted_renderer", None)
+        if layout == exports.MACHINE or not isinstance(renderer, ExportRenderer):
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        return exports.reports_file_response(
+            queryset,
+            layout=layout,
+            file_format=renderer.format,
+            filename=exports.reports_filename(**export_naming(request), layout=layout, extension=renderer.format),
+        )
 
     def get_object(self):
         try:
