@@ -78,7 +78,7 @@ def test_errors_are_shown_by_row_and_column_in_chinese(guangdong):
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "250" in html and "完成百分比" in html
+    assert "“250”不是有效的百分比" in html and "完成百分比" in html
     assert response.context["confirm_form"] is None
     assert not Report.objects.exists()
 
