@@ -45,7 +45,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 # Limits of an uploaded file. An organisation has at most a few hundred obligations in a year.
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
-IMPORT_MAX_UNCOMPRESSED = 50 * 1024 * 1024
+IMPORT_MAX_UNCOMPRESSED = 20 * 1024 * 1024
 IMPORT_MAX_MEMBERS = 500
 IMPORT_MAX_ROWS = 5_000
 IMPORT_MAX_COLUMNS = 300

@@ -327,6 +327,12 @@ def test_zip_bomb_is_refused_before_parsing(client_for):
     assert "too large once unpacked" in refused(client_for("guangdong"), output)
 
 
+def test_oversized_file_is_refused(client_for):
+    file = io.BytesIO(b"obligation_id,status\n" + b"1,On track\n" * 600_000)  # 6.6 MB
+    file.name = "big.csv"
+    assert "too large" in refused(client_for("guangdong"), file)
+
+
 def test_100k_rows_are_refused(client_for):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
