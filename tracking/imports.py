@@ -283,7 +283,7 @@ def reports_import(*, user, rows: list[SheetRow], dry_run: bool = False, submit:
     ids = {}
     outcomes = []
     for row in rows:
-        ids[row.number] = services_int(row.value(OBLIGATION))
+        ids[row.number] = _positive_int(row.value(OBLIGATION))
     obligations = _obligations_of(user, {i for i in ids.values() if i is not None})
     item_ids = {o.work_item_id for o in obligations.values()}
     all_targets = {t.pk: t for t in Target.objects.filter(work_item__in=item_ids)} if item_ids else {}
@@ -328,7 +328,7 @@ def reports_import(*, user, rows: list[SheetRow], dry_run: bool = False, submit:
                     )
                 )
                 continue
-            if services_int(row.value(VERSION)) != report.version:
+            if _positive_int(row.value(VERSION)) != report.version:
                 outcome.errors.append(_error(row, VERSION, _stale_message()))
                 continue
         elif not row.is_blank(VERSION):
@@ -371,7 +371,8 @@ def reports_import(*, user, rows: list[SheetRow], dry_run: bool = False, submit:
     return result
 
 
-def services_int(value) -> int | None:
+def _positive_int(value) -> int | None:
+    """An id or a version from a cell, else None."""
     number = _whole_number(value)
     return number if number is not None and number > 0 else None
 
@@ -396,7 +397,7 @@ def _write(user, row: SheetRow, outcome: RowOutcome, wanted: _Wanted, all_target
             outcome.report = services.report_update(
                 report=outcome.report,
                 user=user,
-                version=services_int(row.value(VERSION)),
+                version=_positive_int(row.value(VERSION)),
                 fields=wanted.fields,
                 target_values=target_values,
             )

@@ -23,7 +23,6 @@ which a number column refuses and a text column keeps as text (the exports write
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 import itertools
 import zipfile
@@ -31,6 +30,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -324,12 +324,10 @@ def template_workbook(data: TemplateData):
     sheet.row_dimensions[HEADER_ROW].height = 45
     sheet.freeze_panes = sheet.cell(row=FIRST_DATA_ROW, column=column["title"])
     # Protected without a password: reference cells cannot be typed over by mistake; columns and rows can still be
-    # resized and the rows filtered.
+    # resized.
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False
     sheet.protection.formatRows = False
-    sheet.protection.autoFilter = False
-    sheet.auto_filter.ref = f"A{KEY_ROW}:{get_column_letter(len(keys))}{last}"
 
     _instructions(workbook.create_sheet(_("Instructions")[:31]), data, statuses)
     workbook.active = 0
@@ -363,7 +361,7 @@ def _instructions(sheet, data: TemplateData, statuses):
             "Import page: you see a preview first, and nothing is saved unless every row is valid."
         ),
         "",
-        _("Downloaded on %(date)s.") % {"date": datetime.date.today().isoformat()},
+        _("Downloaded on %(date)s.") % {"date": timezone.localdate().isoformat()},
     ]
     for line in lines:
         sheet.append([line])
@@ -375,7 +373,6 @@ def _instructions(sheet, data: TemplateData, statuses):
 
 
 def template_filename(data: TemplateData) -> str:
-    from django.utils import timezone
     from django.utils.text import slugify
 
     organisation = data.organisation

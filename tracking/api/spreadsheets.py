@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from participants.models import Department, ProvincialOffice
+from planpromo.api.schema import VALIDATION_ERROR_SCHEMA
 from programs.models import Plan, ReportingPeriod
 from tracking import permissions, services
 from tracking.imports import ImportResult, reports_import
@@ -76,7 +77,14 @@ class ReportTemplateView(APIView):
             OpenApiParameter("office", OpenApiTypes.INT, description="Administrators: the office's template."),
             OpenApiParameter("department", OpenApiTypes.INT, description="Administrators: the department's template."),
         ],
-        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
+        responses={
+            (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+            400: OpenApiResponse(
+                VALIDATION_ERROR_SCHEMA,
+                description="No such period, year or organisation, or no organisation named by a user without one.",
+                examples=[OpenApiExample("No such period", value={"period": ["No such reporting period."]})],
+            ),
+        },
     )
     def get(self, request):
         params = request.query_params
@@ -154,6 +162,22 @@ def result_data(result: ImportResult) -> dict:
     }
 
 
+# A 400 is either the file refused (`file`), a field of the form refused, or the result with its `errors`.
+_FLAG_OR_MESSAGES = {"oneOf": [{"type": "boolean"}, {"type": "array", "items": {"type": "string"}}]}
+IMPORT_REFUSED_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string"},
+        "file": {"type": "array", "items": {"type": "string"}},
+        "dry_run": _FLAG_OR_MESSAGES,
+        "submit": {"type": "array", "items": {"type": "string"}},
+        "valid": {"type": "boolean"},
+        "written": {"type": "boolean"},
+        "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "rows": {"type": "array", "items": {"type": "object"}},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
 _NOT_XLSX = "This is not an Excel workbook (.xlsx) or a CSV file: upload the template you downloaded, filled in."
 
 
@@ -168,7 +192,7 @@ class ReportImportView(APIView):
         responses={
             200: ImportResultSerializer,
             400: OpenApiResponse(
-                ImportResultSerializer,
+                IMPORT_REFUSED_SCHEMA,
                 description="The file is refused (`file`: why), or some rows are (`errors`); nothing was written.",
                 examples=[
                     OpenApiExample("A file that is no template", value={"file": [_NOT_XLSX]}),
