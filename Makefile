@@ -9,12 +9,13 @@ PORT ?= 8000
 # gunicorn worker processes for `make serve`; WEB_CONCURRENCY is the name hosting platforms set.
 WORKERS ?= $(or $(WEB_CONCURRENCY),3)
 
-.PHONY: help setup run test test-sqlite test-postgres lint format serve migrate messages bench
+.PHONY: help setup run test test-sqlite test-postgres lint format serve migrate messages bench mutants
 
 help:
 	@echo "make run    serve the app on the embedded SQLite database at http://$(HOST):$(PORT)"
 	@echo "make test   ruff, then the whole test suite on SQLite and on a throwaway PostgreSQL cluster"
 	@echo "make serve  production: DJANGO_DEBUG=0, migrations applied, static collected, gunicorn on $(HOST):$(PORT)"
+	@echo "make mutants  mutation testing of the permission rules, selectors and services (hours)"
 	@echo "make bench  the benchmark on PostgreSQL at the large scale (about 10 minutes): writes bench/RESULTS.md"
 
 # The virtual environment, rebuilt when pyproject.toml changes. The .pth file makes the project's apps and
@@ -90,3 +91,13 @@ test-postgres: setup
 	fi
 
 test: lint test-sqlite test-postgres
+
+# Mutation testing (mutmut; [tool.mutmut] in pyproject.toml) of tracking/permissions.py, selectors.py and services.py
+# against the tests of the workflow and the permissions, on SQLite. Not part of `make test`: about 740 mutants, some
+# hours on two busy cores (MUTMUT_CHILDREN=4 where there are more). Lists the surviving mutants at the end
+# (`.venv/bin/mutmut show <name>` shows one); a rerun after a change only tests what changed.
+MUTMUT_CHILDREN ?= 2
+mutants: setup
+	rm -rf mutants
+	PLANPROMO_TEST_DB=sqlite $(VENV)/bin/mutmut run --max-children $(MUTMUT_CHILDREN)
+	$(VENV)/bin/mutmut results

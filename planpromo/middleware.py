@@ -11,6 +11,7 @@ from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from django.template import TemplateDoesNotExist, loader
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -166,3 +167,24 @@ def _lockout_through_drf(sender, request, **kwargs):
     if inner is not None:
         inner.axes_locked_out = True
         inner.axes_credentials = getattr(request, "axes_credentials", None)
+
+
+class ApiLanguageMiddleware:
+    """`?lang=zh-hans` on an API request: the language of the plan's content and of the messages, ahead of the
+    Accept-Language header that LocaleMiddleware (which runs first) already applied. A language the site does not
+    offer is a 400 that names the ones it does."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        code = request.GET.get("lang") if request.path.startswith("/api/") else None
+        if code is not None:
+            languages = [language for language, _name in settings.LANGUAGES]
+            if code.lower() not in languages:
+                return JsonResponse(
+                    {"lang": [f"Unknown language {code!r}: use one of {', '.join(languages)}."]}, status=400
+                )
+            translation.activate(code.lower())
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

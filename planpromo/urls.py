@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
 
@@ -8,7 +11,22 @@ from planpromo import health
 from planpromo.api.docs import RedocView, SwaggerView
 from planpromo.views import LoginView, LogoutView, PasswordChangeView, home, role_not_required
 
+admin.site.site_header = _("Plan Tracker administration")
+admin.site.site_title = _("Plan Tracker administration")
+admin.site.index_title = _("Plans, participants and reports")
+
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers ask for on pages without an icon link (JSON, files): the site's icon."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("img/favicon.svg")  # at request time: the hashed name of the manifest in production
+
+
 urlpatterns = [
+    path("favicon.ico", login_not_required(FaviconView.as_view()), name="favicon"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from participants.models import Department, ProvincialOffice
+from participants.models import Department, ProvincialOffice, office_order
 from programs.choices import OfficeScope, PeriodKind, TeamRole
 
 
@@ -173,7 +173,7 @@ class WorkItemQuerySet(models.QuerySet):
             ),
             models.Prefetch(
                 "office_links",
-                queryset=WorkItemOffice.objects.select_related("office").order_by("position", "office__code"),
+                queryset=WorkItemOffice.objects.select_related("office").order_by(*office_order("office__")),
             ),
             models.Prefetch("targets", queryset=Target.objects.order_by("position")),
         )
@@ -259,7 +259,7 @@ class WorkItemOffice(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     class Meta:
-        ordering = ["work_item", "position"]
+        ordering = ["work_item", *office_order("office__")]  # the one office order, not the circular's
         verbose_name = _("participating office")
         verbose_name_plural = _("participating offices")
         indexes = [models.Index(fields=["office", "work_item"], name="workitemoffice_office_idx")]

@@ -12,6 +12,8 @@ import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
+from django.utils import translation
+from modeltranslation.utils import build_localized_fieldname
 
 from participants.models import Department, DepartmentAlias, ProvincialOffice
 from programs.choices import OfficeScope, TeamRole
@@ -28,6 +30,8 @@ from programs.models import (
 from programs.signals import plan_structure_changed
 
 FIXTURES_DIR = settings.BASE_DIR / "fixtures"
+# The other languages of the plan's content: a fixture gives them beside the English (`title_zh_hans` beside `title`).
+TRANSLATION_LANGUAGES = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 
 
 class FixtureError(Exception):
@@ -74,11 +78,14 @@ def plan_structure_load(*, paths: list[Path] | None = None) -> LoadResult:
        work item number), saving a row only when a value differs, so that a second run changes nothing.
     3. Make the links (teams, responsible departments, listed offices, targets) equal to the file; offices that
        staff confirmed for a conditional item are kept, as they are not in the file.
+    The plan's content (programs/translation.py) is English in `title`, and Chinese in `title_zh_hans` where the
+    fixture gives it; a translation missing from the fixture is emptied, so that the page falls back to English.
     Everything runs in one transaction: any error rolls all of it back and raises FixtureError.
     """
     loader = _Loader()
-    for path in paths or default_fixture_paths():
-        loader.load_file(Path(path))
+    with translation.override(settings.LANGUAGE_CODE):  # `title` reads and writes the English column
+        for path in paths or default_fixture_paths():
+            loader.load_file(Path(path))
     office_set_changed = any(
         counter[ProvincialOffice._meta.verbose_name_plural]
         for counter in (loader.result.created, loader.result.deleted)
@@ -144,6 +151,16 @@ class _Loader:
             raise FixtureError(self.path, where, f"'{key}' must be {getattr(kind, '__name__', kind)}")
         return value
 
+    def _translated(self, record, key, where, default=...) -> dict[str, Any]:
+        """A field of the plan's content in every language: `key` (English, also its `_en` column) and each
+        `key_<language>` the fixture gives (None where it gives none)."""
+        english = self._get(record, key, where, str, default)
+        values = {key: english, build_localized_fieldname(key, settings.LANGUAGE_CODE): english}
+        for language in TRANSLATION_LANGUAGES:
+            name = build_localized_fieldname(key, language)
+            values[name] = self._get(record, name, where, str, "") or None
+        return values
+
     def _date(self, record, key, where):
         value = self._get(record, key, where)
         if isinstance(value, datetime.date):
@@ -158,7 +175,7 @@ class _Loader:
         instance = model.objects.filter(**lookup).first()
         name = model._meta.verbose_name_plural
         if instance is None:
-            instance = model(**lookup, **values)
+            instance = model(**{**lookup, **values})
             self._validate_and_save(instance, where)
             self.result.created[name] += 1
             return instance
@@ -241,10 +258,11 @@ class _Loader:
         record = document["plan"]
         self._require_mapping(record, "plan")
         year = self._get(record, "year", "plan", int)
-        text_fields = ("title", "document_number", "issuing_body", "strategy")
-        values = {f: self._get(record, f, "plan", str) for f in text_fields}
+        values = {}
+        for f in ("title", "document_number", "issuing_body", "strategy"):
+            values |= self._translated(record, f, "plan")
         for f in ("circular_title", "addressees", "preamble"):
-            values[f] = self._get(record, f, "plan", str, "")
+            values |= self._translated(record, f, "plan", "")
         values["issued_on"] = self._date(record, "issued_on", "plan")
         plan = self._save(Plan, f"plan ({year})", {"year": year}, values)
         self.plans.append(plan)
@@ -253,11 +271,13 @@ class _Loader:
         for index, period in enumerate(self._get(document, "periods", "file", list, [])):
             where = f"periods[{index}]"
             self._require_mapping(period, where)
+            label = str(self._get(period, "label", where))
             self._save(
                 ReportingPeriod,
                 where,
-                {"plan": plan, "label": str(self._get(period, "label", where))},
+                {"plan": plan, "label": label},
                 {
+                    **self._translated({**period, "label": label}, "label", where),
                     "kind": self._get(period, "kind", where, str),
                     "start": self._date(period, "start", where),
                     "end": self._date(period, "end", where),
@@ -280,7 +300,7 @@ class _Loader:
             Program,
             where,
             {"plan": plan, "number": number},
-            {"name": self._get(record, "name", where, str), "objective": self._get(record, "objective", where, str)},
+            self._translated(record, "name", where) | self._translated(record, "objective", where),
         )
         team = [
             (self._department(name, f"{where}.{key}[{i}]"), role, i + 1)
@@ -312,10 +332,10 @@ class _Loader:
             where,
             {"program": program, "number": number},
             {
-                "title": self._get(record, "title", where, str),
-                "text": self._get(record, "text", where, str),
+                **self._translated(record, "title", where),
+                **self._translated(record, "text", where),
                 "office_scope": scope,
-                "office_condition": self._get(record, "office_condition", where, str, ""),
+                **self._translated(record, "office_condition", where, ""),
             },
         )
         departments = [
@@ -352,7 +372,7 @@ class _Loader:
                     "position": i + 1,
                     "quantity": self._get(target, "quantity", target_where, int),
                     "approximate": self._get(target, "approximate", target_where, bool, False),
-                    "description": self._get(target, "description", target_where, str),
+                    **self._translated(target, "description", target_where),
                     "source": self._get(target, "source", target_where, str, ""),
                 }
             )

@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
-from participants.models import Department, ProvincialOffice
+from participants.models import Department, ProvincialOffice, office_order
 from planpromo.views import PageMixin
 from programs.models import Plan
 
@@ -49,11 +49,11 @@ class OfficeListView(PageMixin, SelectedPlanMixin, ListView):
 
     def get_queryset(self):
         # Queries: the plan, the offices with the items of their reporting obligations (tracking.Obligation, by the
-        # reverse relation: programs imports no app above it).
+        # reverse relation: programs imports no app above it). An aggregate drops Meta.ordering: order explicitly.
         in_plan = Q(obligations__period__plan=self.plan)
         return ProvincialOffice.objects.annotate(
             item_count=Count("obligations__work_item", distinct=True, filter=in_plan)
-        )
+        ).order_by(*office_order())
 
 
 class DepartmentListView(PageMixin, SelectedPlanMixin, ListView):

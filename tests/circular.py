@@ -123,3 +123,17 @@ def _read_team_paragraph(program: dict, paragraph: str):
         items[int(match[2])].update(office_scope="listed", offices=split_offices(match[1]))
     else:
         raise AssertionError(f"unrecognised team paragraph: {paragraph}")
+
+
+def office_work_items(office: str) -> tuple[set[str], set[str]]:
+    """The codes ("II.3") of the work items the circular has the office take part in (all offices, or the office
+    listed), and of those open to offices on a condition the circular does not settle office by office (VI.3)."""
+    named, conditional = set(), set()
+    for program in programs():
+        for number, item in program["items"].items():
+            code = f"{program['numeral']}.{number}"
+            if item["office_scope"] == "all" or office in item["offices"]:
+                named.add(code)
+            elif item["office_scope"] == "conditional":
+                conditional.add(code)
+    return named, conditional

@@ -38,6 +38,18 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def english_between_tests():
+    """A request in Chinese leaves its language active in the test's thread (LocaleMiddleware activates it, nothing
+    resets it), and the plan's translated fields are looked up in the active language (`label="2012-Q4"` becomes
+    `label_zh_hans=...`): start and end each test in English, so no test depends on the one before."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
 @pytest.fixture
 def api_client():
     return APIClient()

@@ -6,7 +6,7 @@ import datetime
 import random
 import secrets
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import time_machine
 from django.contrib.auth import get_user_model
@@ -187,6 +187,7 @@ class _DemoAccounts:
     by_office: dict[int, object]
     by_department: dict[int, object]
     reviewers: list
+    chosen: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, users: dict) -> _DemoAccounts:
@@ -207,9 +208,13 @@ class _DemoAccounts:
         return self.by_department.get(obligation.department_id, self.admin)
 
     def reviewer(self, report):
+        """Asked once per item and reporting department: who may review does not change while seeding."""
         from tracking.permissions import can_review_report
 
-        return next((user for user in self.reviewers if can_review_report(user, report)), self.admin)
+        key = (report.work_item_id, report.department_id)
+        if key not in self.chosen:
+            self.chosen[key] = next((user for user in self.reviewers if can_review_report(user, report)), self.admin)
+        return self.chosen[key]
 
 
 def _demo_report(rng, item, period, obligation, index, steps, accounts, n_organisations=1) -> Report:

@@ -80,6 +80,16 @@ class ReportForm(forms.Form):
         values = ((target, self.cleaned_data.get(self.target_field(target))) for target in self.targets)
         return [(target, value) for target, value in values if value is not None]
 
+    def note_dropped_file(self):
+        """A form shown again with errors cannot keep the file chosen (a browser never refills a file input):
+        say so at the file field, by the file's name, rather than drop it silently."""
+        upload = self.files.get("attachment") if self.is_bound else None
+        if upload and self.errors and "attachment" not in self.errors:
+            self.add_error(
+                "attachment",
+                _("%(name)s was not attached, as the form has errors: choose it again.") % {"name": upload.name},
+            )
+
     def add_service_errors(self, error: ValidationError):
         """Show the service's errors at the fields they name, the others at the top of the form."""
         if not hasattr(error, "error_dict"):
@@ -114,6 +124,9 @@ class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, comment_required=False, **kwargs):
+        # The report page shows the accept and the return form together: ids of their own (the names stay), so
+        # that each label points at its own box.
+        kwargs.setdefault("auto_id", "id_return_%s" if comment_required else "id_accept_%s")
         super().__init__(*args, **kwargs)
         if comment_required:
             self.fields["comment"].required = True

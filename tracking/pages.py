@@ -28,11 +28,13 @@ from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 
 from participants.models import Department, ProvincialOffice
+from planpromo import glossary
 from planpromo.views import Crumb, PageMixin
 from programs import urls as programs_urls  # noqa: F401  (registers the workitem_code path converter)
 from programs.choices import OfficeScope, PeriodKind
 from programs.models import Plan, Program, ReportingPeriod, WorkItem, WorkItemDepartment
 from programs.templatetags.plan_tags import display_name, short_display_name
+from programs.translation import localized
 from tracking import permissions, stats
 from tracking.choices import OPEN_STATES, RECEIVED_STATES, ReportState, ReportStatus
 from tracking.models import Obligation, Report
@@ -41,12 +43,7 @@ from tracking.stats import STATUS_KEYS
 from tracking.summary import annual_summary
 
 # Short forms for the matrix cells and the status badges (the legend spells them out).
-STATE_SYMBOLS = {
-    ReportState.DRAFT: "✎",
-    ReportState.SUBMITTED: "↑",
-    ReportState.ACCEPTED: "✓",
-    ReportState.RETURNED: "↩",
-}
+STATE_SYMBOLS = {state: glossary.symbol("state", state) for state in ReportState}  # locale/glossary.yaml
 STATUS_CODES = {
     ReportStatus.NOT_STARTED: pgettext_lazy("status code", "N"),
     ReportStatus.ON_TRACK: pgettext_lazy("status code", "T"),
@@ -509,10 +506,13 @@ class MatrixRow:
         parts = []
         for cell in self.cells:
             label = escape(cell.label)
+            # The symbol is for the eye, the label for everyone (an aria-label would hide the symbol's text from
+            # the accessible name: WCAG 2.5.3, label in name).
+            text = f'<span aria-hidden="true">{escape(cell.text)}</span><span class="visually-hidden">{label}</span>'
             if cell.url:
-                inner = f'<a href="{escape(cell.url)}" title="{label}" aria-label="{label}">{escape(cell.text)}</a>'
+                inner = f'<a href="{escape(cell.url)}" title="{label}">{text}</a>'
             else:
-                inner = f'<span title="{label}" aria-label="{label}">{escape(cell.text)}</span>'
+                inner = f'<span title="{label}">{text}</span>'
             parts.append(f'<td class="{cell.css}">{inner}</td>')
         return mark_safe("".join(parts))  # every value above is escaped
 
@@ -817,7 +817,7 @@ class DepartmentProgressView(DutiesMixin, TemplateView):
             .filter(permissions.reviewing_department_q(department.pk))
             .exclude(department=department)
             .order_by("work_item__program__number", "work_item__number")
-            .values("work_item__program__number", "work_item__number", "work_item__title")
+            .values("work_item__program__number", "work_item__number", title=localized("work_item__title"))
             .annotate(count=Count("id"))
         )
         for row in review_load:

@@ -181,6 +181,19 @@ def _set_target_values(report: Report, target_values, *, user):
         tv.save()
 
 
+def _target_values_unchanged(report: Report, target_values) -> bool:
+    """The target values given are exactly the report's (anything doubtful counts as a change, to be validated)."""
+    if target_values is None:
+        return True
+    given = {}
+    for target, value in target_values:
+        target_id = getattr(target, "pk", target)
+        if target_id in given or type(value) is not int:
+            return False
+        given[target_id] = value
+    return given == {tv.target_id: tv.value for tv in report.target_values.all()}
+
+
 @transaction.atomic
 def report_create(*, user, work_item, period, office=None, department=None, fields: dict, target_values=None) -> Report:
     """Create a draft report.
@@ -248,7 +261,12 @@ def report_update(*, report, user, version, fields: dict, target_values=None, vi
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
-    for name, value in _clean_fields(fields).items():
+    cleaned = _clean_fields(fields)
+    if all(getattr(report, name) == value for name, value in cleaned.items()) and _target_values_unchanged(
+        report, target_values
+    ):
+        return report  # nothing changed: no new version, so the history shows no empty "Edited" entry
+    for name, value in cleaned.items():
         setattr(report, name, value)
     _save(report, user=user, transition=Transition.EDIT)
     _set_target_values(report, target_values, user=user)
@@ -395,6 +413,8 @@ def attachment_add(*, report, user, uploaded_file) -> Attachment:
     # The name's extension is the detected type's, not the client's claim: a PDF sent as "evidence.bat" or
     # "evidence.html" is "evidence.pdf", so that opening the download opens a PDF reader, not a shell or a browser.
     name = typed_filename(sanitize_filename(uploaded_file.name), content_type)
+    if report.attachments.filter(name=name, size=size).exists():
+        raise ValidationError({"file": _("%(name)s is already attached to this report.") % {"name": name}})
     stored_name = name
     attachment = Attachment(report=report, name=name, size=size, content_type=content_type, uploaded_by=user)
     attachment.file.save(stored_name, uploaded_file, save=False)

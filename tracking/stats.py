@@ -82,28 +82,63 @@ def selection(*, year=None, period=None, program=None, office=None, department=N
 
 # --- The aggregates -----------------------------------------------------------------------------------------------
 
+FIGURES = (
+    "expected",
+    "received",
+    "accepted",
+    "on_time",
+    "overdue",
+    "mean_percent",
+    *(f"status_{s}" for s in STATUS_KEYS),
+)
 
-def obligation_aggregates(path: str, today: datetime.date, within: Q | None = None) -> dict:
-    """Expected, received, accepted, on time, overdue, status distribution and mean percent complete over the
-    obligations reached through `path` ("" from Obligation), each restricted by `within` (a FILTER clause)."""
-    prefix = f"{path}__" if path else ""
-    within = within if within is not None else Q()
-    received = within & Q(**{f"{prefix}report__state__in": RECEIVED_STATES})
-    on_time = received & Q(**{f"{prefix}report__first_submitted_at__date__lte": F(f"{prefix}due")})
-    count = f"{prefix}id"
+
+def obligation_aggregates(today: datetime.date) -> dict:
+    """Expected, received, accepted, on time, overdue, status distribution and mean percent complete, over the
+    obligations of `grouped_obligations` (their report reached as `selected_report`)."""
+    received = Q(selected_report__state__in=RECEIVED_STATES)
+    on_time = received & Q(selected_report__first_submitted_at__date__lte=F("due"))
+    past_due = Q(due__lt=today)
     aggregates = {
-        "expected": Count(count, filter=within or None),
-        "received": Count(count, filter=received),
-        "accepted": Count(count, filter=within & Q(**{f"{prefix}report__state": ReportState.ACCEPTED})),
-        "on_time": Count(count, filter=on_time),
+        "expected": Count("id"),
+        "received": Count("id", filter=received),
+        "accepted": Count("id", filter=Q(selected_report__state=ReportState.ACCEPTED)),
+        "on_time": Count("id", filter=on_time),
         # Past due and not received: every obligation past due, less those received (no negated join condition).
-        "overdue": Count(count, filter=within & Q(**{f"{prefix}due__lt": today}))
-        - Count(count, filter=received & Q(**{f"{prefix}due__lt": today})),
-        "mean_percent": Avg(f"{prefix}report__percent_complete", filter=received),
+        "overdue": Count("id", filter=past_due) - Count("id", filter=received & past_due),
+        "mean_percent": Avg("selected_report__percent_complete", filter=received),
     }
     for status in STATUS_KEYS:
-        aggregates[f"status_{status}"] = Count(count, filter=received & Q(**{f"{prefix}report__status": status}))
+        aggregates[f"status_{status}"] = Count("id", filter=received & Q(selected_report__status=status))
     return aggregates
+
+
+def grouped_obligations(selection: Selection) -> QuerySet:
+    """The selection's obligations, each joined to its report by a join that reads only the selected periods'
+    reports (the period is the obligation's: an index serves both sides, whatever other years hold)."""
+    return (
+        selection.obligations()
+        .annotate(selected_report=FilteredRelation("report", condition=Q(report__period_id__in=selection.period_ids)))
+        .order_by()
+    )
+
+
+def figures_by(selection: Selection, today: datetime.date, key: str, *, belongs: Q | None = None, **extra) -> dict:
+    """{value of `key`: {figure: number}} over the selection's obligations: one grouped query."""
+    rows = grouped_obligations(selection)
+    if belongs is not None:
+        rows = rows.filter(belongs)
+    rows = rows.values(key).annotate(**obligation_aggregates(today), **extra)
+    return {row.pop(key): row for row in rows}
+
+
+def _attach(entities: list, figures: dict, names=FIGURES) -> list:
+    """Set each entity's figures (zeros where it has no obligation in the selection)."""
+    empty = {name: (None if name == "mean_percent" else 0) for name in names}
+    for entity in entities:
+        for name, value in {**empty, **figures.get(entity.pk, {})}.items():
+            setattr(entity, name, value)
+    return entities
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -112,74 +147,62 @@ def rate(part: int, whole: int) -> float | None:
 
 
 # --- Per entity ---------------------------------------------------------------------------------------------------
+# Each computes the figures by one grouped query over the obligations, and reads the entities (programs, offices,
+# departments, work items) by another: rows of a few narrow columns are grouped, never the entities' wide ones.
 
 
-def program_stats(*, selection: Selection, today: datetime.date) -> QuerySet:
-    """Per program of the selected periods' plans: work items and the obligation aggregates. One grouped query;
-    a program's obligations are those of its own plan, so the join never reaches other years."""
-    programs = Program.objects.filter(plan__periods__in=selection.period_ids).distinct()
+def program_stats(*, selection: Selection, today: datetime.date) -> list[Program]:
+    """Per program of the selected periods' plans: its work items and the obligation aggregates."""
+    programs = Program.objects.filter(plan__periods__in=selection.period_ids).distinct().select_related("plan")
     if selection.program_id is not None:
         programs = programs.filter(pk=selection.program_id)
-    return (
-        Program.objects.filter(pk__in=programs.values("pk"))
-        .select_related("plan")
-        .annotate(
-            work_item_count=Count("work_items", distinct=True),
-            **obligation_aggregates("work_items__obligations", today, selection.q("work_items__obligations")),
-        )
-        .order_by("plan__year", "number")
-    )
+    programs = list(programs.order_by("plan__year", "number"))
+    items = WorkItem.objects.filter(program__in=programs).order_by().values("program_id").annotate(n=Count("id"))
+    counts = {row["program_id"]: row["n"] for row in items}
+    for program in programs:
+        program.work_item_count = counts.get(program.pk, 0)
+    return _attach(programs, figures_by(selection, today, "work_item__program_id"))
 
 
-def office_stats(*, selection: Selection, today: datetime.date) -> QuerySet:
-    """Per office: the items it must report on in the selection and the obligation aggregates. The join is
-    restricted to the selection (FilteredRelation), so other years' obligations are never read."""
-    offices = ProvincialOffice.objects.annotate(
-        selected=FilteredRelation("obligations", condition=selection.q("obligations"))
-    )
+def office_stats(*, selection: Selection, today: datetime.date) -> list[ProvincialOffice]:
+    """Per office: the items it must report on in the selection and the obligation aggregates."""
+    offices = ProvincialOffice.objects.order_by(F("code").asc(nulls_last=True), "short_name")
     if selection.office_id is not None:
         offices = offices.filter(pk=selection.office_id)
-    return offices.annotate(
-        work_item_count=Count("selected__work_item", distinct=True),
-        **obligation_aggregates("selected", today),
-    ).order_by(F("code").asc(nulls_last=True), "short_name")
+    figures = figures_by(
+        selection,
+        today,
+        "office_id",
+        belongs=Q(office__isnull=False),
+        work_item_count=Count("work_item", distinct=True),
+    )
+    return _attach(list(offices), figures, (*FIGURES, "work_item_count"))
 
 
-def department_stats(*, selection: Selection, today: datetime.date) -> QuerySet:
+def department_stats(*, selection: Selection, today: datetime.date) -> list[Department]:
     """Per department with obligations in the selection: as office_stats."""
-    departments = Department.objects.annotate(
-        selected=FilteredRelation("obligations", condition=selection.q("obligations"))
+    figures = figures_by(
+        selection,
+        today,
+        "department_id",
+        belongs=Q(department__isnull=False),
+        work_item_count=Count("work_item", distinct=True),
     )
-    if selection.department_id is not None:
-        departments = departments.filter(pk=selection.department_id)
-    return (
-        departments.annotate(
-            work_item_count=Count("selected__work_item", distinct=True),
-            **obligation_aggregates("selected", today),
-        )
-        .filter(expected__gt=0)
-        .order_by("name")
-    )
+    departments = Department.objects.filter(pk__in=figures).order_by("name")
+    return _attach(list(departments), figures, (*FIGURES, "work_item_count"))
 
 
-def work_item_stats(*, selection: Selection, today: datetime.date) -> QuerySet:
+def work_item_stats(*, selection: Selection, today: datetime.date) -> list[WorkItem]:
     """Per work item of the selected periods' plans: who is expected (offices and departments, distinct), who
     reported (distinct offices with a received report), the obligation aggregates; with its responsible
     departments and its targets (their achieved values come from targets_achieved)."""
-    items = WorkItem.objects.filter(program__plan__periods__in=selection.period_ids)
+    items = WorkItem.objects.filter(program__plan__periods__in=selection.period_ids).distinct()
     if selection.program_id is not None:
         items = items.filter(program_id=selection.program_id)
-    within = selection.q("obligations")
-    received = within & Q(obligations__report__state__in=RECEIVED_STATES)
-    return (
-        WorkItem.objects.filter(pk__in=items.values("pk"))
-        .select_related("program__plan")
-        .annotate(
-            offices_expected=Count("obligations__office", distinct=True, filter=within),
-            departments_expected=Count("obligations__department", distinct=True, filter=within),
-            offices_reported=Count("obligations__office", distinct=True, filter=received),
-            **obligation_aggregates("obligations", today, within),
-        )
+    if selection.work_item_id is not None:
+        items = items.filter(pk=selection.work_item_id)
+    items = (
+        items.select_related("program__plan")
         .prefetch_related(
             Prefetch("targets", queryset=Target.objects.order_by("position")),
             Prefetch(
@@ -189,6 +212,16 @@ def work_item_stats(*, selection: Selection, today: datetime.date) -> QuerySet:
         )
         .order_by("program__plan__year", "program__number", "number")
     )
+    received = Q(selected_report__state__in=RECEIVED_STATES)
+    figures = figures_by(
+        selection,
+        today,
+        "work_item_id",
+        offices_expected=Count("office", distinct=True),
+        departments_expected=Count("department", distinct=True),
+        offices_reported=Count("office", distinct=True, filter=received),
+    )
+    return _attach(list(items), figures, (*FIGURES, "offices_expected", "departments_expected", "offices_reported"))
 
 
 def targets_achieved(*, selection: Selection, targets=None) -> dict[int, int]:
@@ -218,17 +251,17 @@ def timeline(*, selection: Selection, interval: str) -> list[dict]:
     """Per week or month: obligations received (by first submission), of which on time, and accepted (by the
     time of acceptance), as rows {start, received, on_time, accepted}; two grouped queries."""
     trunc = TruncWeek if interval == "week" else TruncMonth
-    obligations = selection.obligations().order_by()
-    on_time = Q(report__first_submitted_at__date__lte=F("due"))
+    obligations = grouped_obligations(selection)
+    on_time = Q(selected_report__first_submitted_at__date__lte=F("due"))
     received = (
-        obligations.filter(report__state__in=RECEIVED_STATES)
-        .annotate(bucket=trunc("report__first_submitted_at"))
+        obligations.filter(selected_report__state__in=RECEIVED_STATES)
+        .annotate(bucket=trunc("selected_report__first_submitted_at"))
         .values("bucket")
         .annotate(received=Count("id"), on_time=Count("id", filter=on_time))
     )
     accepted = (
-        obligations.filter(report__state=ReportState.ACCEPTED)
-        .annotate(bucket=trunc("report__reviewed_at"))
+        obligations.filter(selected_report__state=ReportState.ACCEPTED)
+        .annotate(bucket=trunc("selected_report__reviewed_at"))
         .values("bucket")
         .annotate(accepted=Count("id"))
     )
@@ -257,12 +290,12 @@ def reporting_rates(*, selection: Selection, today: datetime.date, group_by: tup
     """Expected, received, accepted, on time and overdue per group (office, department, program, period, work item,
     or several; none: one row for the whole selection), as values() rows. One grouped query."""
     keys: list[str] = []
-    rows = selection.obligations().order_by()
+    rows = grouped_obligations(selection)
     for name in group_by:
         group_keys, belongs = GROUPS[name]
         keys += group_keys
         rows = rows.filter(belongs)
-    aggregates = obligation_aggregates("", today)
+    aggregates = obligation_aggregates(today)
     names = ("expected", "received", "accepted", "on_time", "overdue", "mean_percent")
     wanted = {name: aggregates[name] for name in names}
     if keys:
@@ -273,13 +306,12 @@ def reporting_rates(*, selection: Selection, today: datetime.date, group_by: tup
 def status_by_period(*, selection: Selection) -> dict[tuple[int, str], int]:
     """Received obligations per (period id, report status): one grouped query."""
     rows = (
-        selection.obligations()
-        .filter(report__state__in=RECEIVED_STATES)
-        .order_by()
-        .values("period_id", "report__status")
+        grouped_obligations(selection)
+        .filter(selected_report__state__in=RECEIVED_STATES)
+        .values("period_id", "selected_report__status")
         .annotate(n=Count("id"))
     )
-    return {(row["period_id"], row["report__status"]): row["n"] for row in rows}
+    return {(row["period_id"], row["selected_report__status"]): row["n"] for row in rows}
 
 
 # --- Completeness (organisations × periods) -----------------------------------------------------------------------

@@ -12,8 +12,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F
-
+from participants.models import office_order
 from programs.models import Plan, Program
 from tracking import stats
 from tracking.choices import RECEIVED_STATES
@@ -59,7 +58,7 @@ def annual_summary(*, plan: Plan, today: datetime.date) -> list[ProgramSummary]:
     received = (
         Report.objects.filter(period__plan=plan, state__in=RECEIVED_STATES)
         .select_related("office", "department", "period")
-        .order_by("work_item_id", "period__start", F("office__code").asc(nulls_last=True), "department__name")
+        .order_by("work_item_id", "period__start", *office_order("office__"), "department__name")
     )
     for report in received:
         summary = summaries[report.work_item_id]
@@ -70,18 +69,15 @@ def annual_summary(*, plan: Plan, today: datetime.date) -> list[ProgramSummary]:
         if report.problems.strip():
             summary.problems.append((organisation, report.period.label, report.problems.strip()))
 
+    for summary in summaries.values():  # an office that first reported in a later period takes its place
+        summary.offices_reported.sort(key=lambda office: office.sort_key)
+
     # Who owes a report: the obligations past due and not received, by period.
     owed = (
         Obligation.objects.overdue(today)
         .filter(period__plan=plan)
         .select_related("office", "department", "period")
-        .order_by(
-            "period__start",
-            "period__kind",
-            F("office__code").asc(nulls_last=True),
-            "office__short_name",
-            "department__name",
-        )
+        .order_by("period__start", "period__kind", *office_order("office__"), "department__name")
     )
     for obligation in owed:
         summaries[obligation.work_item_id].missing.setdefault(obligation.period.label, []).append(

@@ -7,7 +7,7 @@ Each page runs a fixed number of queries whatever the number of reports (tests/u
 """
 
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -27,12 +26,12 @@ from programs.choices import PeriodKind
 from programs.models import Plan, ReportingPeriod, Target, WorkItem
 from programs.templatetags.plan_tags import short_display_name
 from tracking import permissions, selectors, services
-from tracking.choices import ReportState, ReportStatus, Transition
+from tracking.choices import ReportState
 from tracking.filtersets import ReportFilterSet
 from tracking.forms import ReportForm, ReportStartForm, ReviewForm, VersionForm, localise_filter_form
-from tracking.history import report_history
 from tracking.models import Obligation, Report
 from tracking.pages import todo_for
+from tracking.timeline import report_timeline
 
 # The filters the reports list offers (ReportFilterSet has more, for the API).
 LIST_FILTERS = ["program", "work_item", "office", "department", "period", "status", "state"]
@@ -147,6 +146,8 @@ class ReportFormView(PageMixin, View):
         return list(Target.objects.filter(work_item=work_item).order_by("position"))
 
     def render_form(self, form, status=200, **context):
+        if isinstance(form, ReportForm):
+            form.note_dropped_file()
         context = {
             "form": form,
             "page_title": self.get_page_title(),
@@ -408,24 +409,9 @@ class ReportSubmitView(ReportObjectMixin, View):
 
 
 def history_entries(report, user):
-    """tracking.history.report_history with what the timeline shows: the transition and the fields by their names
-    in the page's language, states and statuses by their labels; only the published versions for a reader who may
-    not see the report's drafts."""
-    choices = {"state": dict(ReportState.choices), "status": dict(ReportStatus.choices)}
-    entries = report_history(report, published_only=not permissions.can_view_open_versions(user, report))
-    for entry in entries:
-        transition = entry["transition"]
-        entry["transition_label"] = Transition(transition).label if transition in Transition.values else transition
-        for change in entry["changes"]:
-            name = change["field"]
-            try:
-                change["label"] = capfirst(Report._meta.get_field(name).verbose_name)
-            except FieldDoesNotExist:
-                change["label"] = name
-            if name in choices:
-                change["old"] = choices[name].get(change["old"], change["old"])
-                change["new"] = choices[name].get(change["new"], change["new"])
-    return entries
+    """The report's history as the timeline shows it (tracking.timeline): only the published versions for a reader
+    who may not see the report's drafts."""
+    return report_timeline(report, published_only=not permissions.can_view_open_versions(user, report))
 
 
 def target_rows(report):

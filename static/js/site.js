@@ -9,4 +9,18 @@
       event.detail.headers["X-CSRFToken"] = meta.getAttribute("content");
     }
   });
+
+  // A table wider than its box scrolls inside it: keyboard users reach that scroll by focusing the box.
+  function focusableScrollBoxes() {
+    document.querySelectorAll(".table-wrap").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) {
+        box.tabIndex = 0;
+      } else {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", focusableScrollBoxes);
+  window.addEventListener("resize", focusableScrollBoxes);
+  document.addEventListener("htmx:afterSettle", focusableScrollBoxes);
 })();

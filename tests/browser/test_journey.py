@@ -49,14 +49,14 @@ def test_report_is_written_returned_revised_and_accepted(page, accounts, tmp_pat
     pdf = tmp_path / "evidence.pdf"
     pdf.write_bytes(PDF)
 
-    # Guangdong signs in and opens My work: IV.2 is not yet reported this period.
+    # Guangdong signs in and lands on My work: IV.2 is not yet reported for the last quarter, long past due.
     login(page, "guangdong", PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My work").click()
     expect(page).to_have_title("My work · Plan Tracker")
     expect(page.get_by_role("heading", level=1)).to_have_text("My work")
     screenshot(page, "my-work")
-    due = page.get_by_role("table", name="Work items without a report this period")
-    due.get_by_role("link", name=f"Write report {item.code}").click()
+    overdue = page.get_by_role("table", name="Reports past their due date")
+    overdue.get_by_role("link", name=f"Write {item.code}, {period.label}").click()
     expect(page).to_have_url(re.compile(rf"/reports/new/\?work_item={item.pk}&period={period.pk}$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{item.code} {item.title}")
 
@@ -133,7 +133,7 @@ def test_report_is_written_returned_revised_and_accepted(page, accounts, tmp_pat
     page.goto(f"/plans/2012/matrix/?period={period.pk}")
     guangdong_row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Guangdong", exact=True))
     cell = guangdong_row.locator(f'a[href="/reports/{report.pk}/"]')
-    expect(cell).to_have_attribute("aria-label", re.compile(rf"Guangdong, {re.escape(item.code)}: Accepted"))
+    expect(cell).to_have_accessible_name(re.compile(rf"Guangdong, {re.escape(item.code)}: Accepted"))
     cell.click()
     expect(page).to_have_url(f"/reports/{report.pk}/")
     expect(page.locator(".report-state")).to_have_text(re.compile("Accepted"))

@@ -80,7 +80,7 @@ def test_dashboard_matrix_and_work_item(page, person):
     expect(page.locator("#matrix .matrix__items th")).to_have_count(34)
     expect(page.get_by_text("Legend")).to_be_visible()
     guangdong = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Guangdong", exact=True))
-    expect(guangdong.locator("td a").first).to_have_attribute("aria-label", re.compile(r"^Guangdong, [IVX]+\.\d+: .+"))
+    expect(guangdong.locator("td a").first).to_have_accessible_name(re.compile(r"^Guangdong, [IVX]+\.\d+: .+"))
     assert screenshot(page, "matrix").stat().st_size > 10_000
     page.evaluate("window.notReloaded = true")
     page.get_by_label("Program", exact=True).select_option("3")

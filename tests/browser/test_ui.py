@@ -141,7 +141,7 @@ def test_keyboard_alone_signs_in_with_visible_focus(page, person):
     assert box["y"] >= 0 and box["height"] > 10
 
     # The navigation comes next, with the same visible focus.
-    for _ in range(5):
+    for _ in range(10):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.textContent.trim()") == "Offices":
             break

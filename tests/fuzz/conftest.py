@@ -4,12 +4,21 @@ def pytest_terminal_summary(terminalreporter):
 
     if not STATS:
         return
-    operations = {name: count for name, count in STATS.items() if not name.startswith("stateful")}
-    stateful = {name: count for name, count in STATS.items() if name.startswith("stateful")}
+    from tests.fuzz.test_api_fuzz import EXAMPLES_PER_ROLE, FLOOR
+
+    operations = {name: per_role for name, per_role in STATS.items() if isinstance(per_role, dict)}
+    stateful = {name: count for name, count in STATS.items() if not isinstance(count, dict)}
     terminalreporter.write_sep("-", "API fuzzing (schemathesis)")
-    terminalreporter.write_line(
-        f"{len(operations)} operations fuzzed, {sum(operations.values())} examples run "
-        f"(fewest for one operation: {min(operations.values(), default=0)})"
-    )
+    if operations:
+        fewest = min(min(per_role.values()) for per_role in operations.values())
+        terminalreporter.write_line(
+            f"{len(operations)} operations fuzzed as {len(next(iter(operations.values())))} roles, "
+            f"{sum(sum(p.values()) for p in operations.values())} requests sent; asked {EXAMPLES_PER_ROLE} per "
+            f"operation and role, floor {FLOOR}, fewest sent for one operation and role: {fewest}"
+        )
+        for name, per_role in operations.items():
+            terminalreporter.write_line(
+                f"  {name}: {sum(per_role.values())} ({min(per_role.values())} fewest for a role)"
+            )
     for name, count in stateful.items():
         terminalreporter.write_line(f"{name}: {count} downloads of deleted attachments answered 404")

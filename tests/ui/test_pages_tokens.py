@@ -91,7 +91,7 @@ def test_tokens_page_in_chinese(signed_in_client):
 
 
 def test_query_count(signed_in_client, user, django_assert_num_queries):
-    # session, user, the user's profile (the role rule), the user's tokens
+    # session, user, the user's profile (the role rule and the navigation), the user's tokens
     services.api_token_create(user=user, name="one")
     with django_assert_num_queries(4):
         signed_in_client.get(URL)

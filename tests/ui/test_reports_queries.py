@@ -34,8 +34,9 @@ PAGES = {
     "reports list filtered": ("admin", "/reports/?work_item={listed_item}&state=submitted&state=accepted", 12),
     # + count, page of reports, their target values and attachments.
     "review queue": ("pad", "/review/", 7),
-    # + report with its relations, target values, attachments; the item's targets; the history with its users.
-    "report page": ("guangdong", "/reports/{report}/", 8),
+    # + report with its relations, target values, attachments; the item's targets; the history with its users;
+    # the people the history names; the attachments' history (tracking.timeline).
+    "report page": ("guangdong", "/reports/{report}/", 10),
     # + report with its relations, target values (initial), attachments; the item's targets.
     "report form (edit)": ("guangdong", "/reports/{report}/edit/", 7),
     # + office; the plan; the chosen item and period (validated); no report yet; the item's targets.

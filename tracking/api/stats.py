@@ -152,12 +152,45 @@ class ReportingRateSerializer(RatesMixin):
     overdue = serializers.IntegerField()
 
 
+ORDERING = OpenApiParameter(
+    "ordering",
+    OpenApiTypes.STR,
+    description="Order by these output fields, comma-separated; `-` for descending (e.g. `-overdue,number`).",
+)
+
+
 class StatsViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Base: validates the selection's parameters (400 with a message when wrong) and builds the Selection."""
+    """Base: validates the selection's parameters (400 with a message when wrong), builds the Selection, and
+    orders the rows (a list computed by tracking.stats, a few hundred at most) by `?ordering=`, whose keys are the
+    output's field names."""
 
     query_serializer_class = StatsQuerySerializer
     filterset_class = None
-    ordering_fields = ["expected", "received", "accepted", "on_time", "overdue", "mean_percent"]
+    filter_backends = []
+    # Output field name: the row's attribute it sorts by.
+    ordering_fields = {
+        name: name for name in ("expected", "received", "accepted", "on_time", "overdue", "mean_percent")
+    }
+
+    def list(self, request, *args, **kwargs):
+        rows = self.order(list(self.get_queryset()))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def order(self, rows: list) -> list:
+        terms = [term.strip() for term in self.request.query_params.get("ordering", "").split(",") if term.strip()]
+        unknown = [term for term in terms if term.removeprefix("-") not in self.ordering_fields]
+        if unknown:
+            raise serializers.ValidationError(
+                {"ordering": [f"Cannot order by {', '.join(unknown)}: choose among {', '.join(self.ordering_fields)}."]}
+            )
+        for term in reversed(terms):  # stable sorts, the last key first
+            attribute = self.ordering_fields[term.removeprefix("-")]
+            present = [row for row in rows if getattr(row, attribute) is not None]
+            absent = [row for row in rows if getattr(row, attribute) is None]
+            present.sort(key=lambda row: getattr(row, attribute), reverse=term.startswith("-"))
+            rows = present + absent  # rows without a value last, whichever the direction
+        return rows
 
     def query(self) -> dict:
         serializer = self.query_serializer_class(data=self.request.query_params)
@@ -180,38 +213,49 @@ class StatsViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return timezone.localdate()
 
 
-@extend_schema_view(list=extend_schema(parameters=SELECTION))
+@extend_schema_view(list=extend_schema(parameters=[*SELECTION, ORDERING]))
 class ProgramStatsViewSet(StatsViewSet):
     """Per program: work items, obligations expected, received, accepted, on time, overdue, the rates, status
     distribution, mean percent."""
 
     serializer_class = ProgramStatsSerializer
     export_name = "program-stats"
-    ordering_fields = ["number", *StatsViewSet.ordering_fields]
+    ordering_fields = {"number": "number", "work_items": "work_item_count", **StatsViewSet.ordering_fields}
 
     def get_queryset(self):
         return stats.program_stats(selection=self.selection(), today=self.today())
 
 
-@extend_schema_view(list=extend_schema(parameters=SELECTION))
+@extend_schema_view(list=extend_schema(parameters=[*SELECTION, ORDERING]))
 class OfficeStatsViewSet(StatsViewSet):
     """Per office: items it reports on, obligations, received, on time, overdue, the rates, status distribution."""
 
     serializer_class = OfficeStatsSerializer
     export_name = "office-stats"
-    ordering_fields = ["short_name", "code", "work_item_count", *StatsViewSet.ordering_fields]
+    ordering_fields = {
+        "short_name": "short_name",
+        "code": "code",
+        "work_items": "work_item_count",
+        "due": "expected",
+        **StatsViewSet.ordering_fields,
+    }
 
     def get_queryset(self):
         return stats.office_stats(selection=self.selection(), today=self.today())
 
 
-@extend_schema_view(list=extend_schema(parameters=SELECTION))
+@extend_schema_view(list=extend_schema(parameters=[*SELECTION, ORDERING]))
 class WorkItemStatsViewSet(StatsViewSet):
     """Per work item: its roll-up, and its targets with the achieved value."""
 
     serializer_class = WorkItemStatsSerializer
     export_name = "work-item-stats"
-    ordering_fields = ["number", *StatsViewSet.ordering_fields]
+    ordering_fields = {
+        "number": "number",
+        "offices_expected": "offices_expected",
+        "offices_reported": "offices_reported",
+        **StatsViewSet.ordering_fields,
+    }
 
     def get_queryset(self):
         self._selection = self.selection()

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from participants.models import ProvincialOffice
 from programs.models import Program, ReportingPeriod, WorkItem, WorkItemOffice
+from tests import circular
 from tests.factories import bulk_reports
-from tests.oracles import circular_codes_of, office_items
+from tests.oracles import office_items
 from tests.tracking.conftest import period
 from tracking.models import Report, TargetValue
 from tracking.obligations import obligations_sync
@@ -101,10 +102,20 @@ def test_office_stats_match_raw_reports(data, client_for):
         assert rows[name]["expected"] == rows[name]["due"] == len(items) * 5
         assert rows[name]["received"] == len(received)
         assert rows[name]["overdue"] == len(items) * 5 - len(received)  # every 2012 period is past due
-    assert rows["Guangdong"]["work_items"] == len(circular_codes_of("Guangdong")) + 1  # and VI.3, confirmed here
-    assert {i.code for i in office_items(ProvincialOffice.objects.get(short_name="Guangdong"))} == (
-        circular_codes_of("Guangdong") | {"VI.3"}  # confirmed here for the conditional item
-    )
+    # Guangdong's work items are the circular's: every item of all offices or listing Guangdong, and VI.3 (open to
+    # offices "where national hi-tech development zones are located") only if Guangdong is confirmed for it.
+    named, conditional = circular.office_work_items("Guangdong")
+    guangdong = ProvincialOffice.objects.get(short_name="Guangdong")
+    codes = {i.code for i in office_items(guangdong)}
+    confirmed = {
+        row.work_item.code
+        for row in WorkItemOffice.objects.filter(
+            office=guangdong, work_item__office_scope="conditional", work_item__program__plan__year=2012
+        ).select_related("work_item__program")
+    }
+    assert len(named) == 31 and confirmed <= conditional
+    assert codes == named | confirmed, sorted(codes ^ (named | confirmed))
+    assert rows["Guangdong"]["work_items"] == len(codes)
     assert rows["Tibet"]["work_items"] == 6  # I.1, I.2, I.4, III.1-3: scope `all` only
 
 
@@ -241,9 +252,10 @@ def test_bad_parameters_are_400(client_for, query):
 def test_stats_queries_are_constant(accounts, client_for, django_assert_num_queries, name):
     client = client_for("analyst")
     url = f"/api/v1/stats/{name}/"
-    # Each: the period ids of the year; programs/offices: + count + rows; work-items: + targets + departments
-    # + achieved values; timeline: + received + accepted; reporting rates: + the grouped rows.
-    budget = {"programs": 3, "offices": 3, "work-items": 6, "timeline": 3, "reporting-rates": 2}[name]
+    # Each: the period ids of the year, then programs: the programs, their items counted, the grouped figures;
+    # offices: the offices, the figures; work-items: the items, their targets and departments, the figures, the
+    # achieved values; timeline: received, accepted; reporting rates: the grouped rows.
+    budget = {"programs": 4, "offices": 3, "work-items": 6, "timeline": 3, "reporting-rates": 2}[name]
     with django_assert_num_queries(budget):
         client.get(url, {"year": 2012})
     bulk_reports(
