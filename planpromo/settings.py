@@ -24,6 +24,11 @@ DJANGO_API_TOKEN_LIMIT   live API tokens a user may hold (default 10)
 DJANGO_THROTTLE_SUMMARY_RENDER  renderings of the annual summary PDF one user may cause (default 10/hour)
 DJANGO_TASKS_BACKEND     background tasks: "database" (default; run `manage.py db_worker`) or "immediate" (in the
                          request, for tests and one-off scripts)
+EMAIL_URL             where notification e-mail goes, as a URL (dj-email-url): smtp://user:password@host:587/?tls=True,
+                      submission://..., console:// (the default while debugging), file:///path/to/dir; unset: console://
+                      while debugging (messages on stdout), smtp://localhost:25 in production
+DJANGO_DEFAULT_FROM_EMAIL  the sender of notification e-mail (default planpromo@localhost)
+PLANPROMO_SITE_URL    the site's address, for the links in e-mail (default http://localhost:8000)
 """
 
 import os
@@ -32,6 +37,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -149,6 +155,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tracking.context_processors.navigation",
+                "tracking.context_processors.notifications",
             ],
         },
     },
@@ -208,6 +215,39 @@ TASKS = {
         }[TASKS_BACKEND]
     }
 }
+
+
+# --- E-mail -------------------------------------------------------------------------------------------------------
+# Notification e-mail (tracking.notifications), configured by one URL as the database is. While debugging, the
+# console backend prints the messages; in production EMAIL_URL says where they go.
+def mailer_from_url(url: str) -> dict:
+    """A MAILERS entry (Django 6.1) from a URL parsed by dj-email-url: smtp:// and submission:// (host, port,
+    user, password, ?tls=True/?ssl=True, ?timeout=), console://, file:///path/to/dir, memory://."""
+    parsed = dj_email_url.parse(url)
+    backend = parsed["EMAIL_BACKEND"]
+    if backend.endswith("filebased.EmailBackend"):
+        # dj-email-url drops the leading slash of file:///abs/path: the URL's path is the directory.
+        return {"BACKEND": backend, "OPTIONS": {"file_path": urlsplit(url).path or str(VAR_DIR / "mail")}}
+    if backend.endswith("smtp.EmailBackend"):
+        options = {
+            "host": parsed["EMAIL_HOST"],
+            "port": parsed["EMAIL_PORT"],
+            "username": parsed["EMAIL_HOST_USER"],
+            "password": parsed["EMAIL_HOST_PASSWORD"],
+            "use_tls": parsed["EMAIL_USE_TLS"],
+            "use_ssl": parsed["EMAIL_USE_SSL"],
+            "timeout": parsed["EMAIL_TIMEOUT"],
+        }
+        return {"BACKEND": backend, "OPTIONS": {key: value for key, value in options.items() if value is not None}}
+    return {"BACKEND": backend}
+
+
+# Unset: the console while debugging; in production the local mail server (Django's own default, smtp://localhost:25).
+MAILERS = {
+    "default": mailer_from_url(os.environ.get("EMAIL_URL") or ("console://" if DEBUG else "smtp://localhost:25"))
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "planpromo@localhost")
+SITE_URL = os.environ.get("PLANPROMO_SITE_URL", "http://localhost:8000")
 
 # --- Auth ---------------------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -96,7 +96,7 @@ class DepartmentResponsibilityFormSet(ParticipationFormSet):
 class ReportingPeriodInline(admin.TabularInline):
     model = ReportingPeriod
     extra = 0
-    fields = ["label", "kind", "start", "end", "due"]
+    fields = ["label", "kind", "start", "end", "due", "close_after_days"]
 
 
 class ProgramInline(admin.TabularInline):
@@ -128,7 +128,7 @@ class PlanAdmin(PlanStructureAdminMixin, admin.ModelAdmin):
 
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(PlanStructureAdminMixin, admin.ModelAdmin):
-    list_display = ["label", "plan", "kind", "start", "end", "due"]
+    list_display = ["label", "plan", "kind", "start", "end", "due", "close_after_days"]
     list_filter = ["plan", "kind"]
     list_select_related = ["plan"]
 

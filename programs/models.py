@@ -1,8 +1,11 @@
+import datetime
+
 import roman
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from participants.models import Department, ProvincialOffice, office_order
 from programs.choices import OfficeScope, PeriodKind, TeamRole
@@ -26,6 +29,19 @@ class Plan(models.Model):
     strategy = models.CharField(_("strategy promoted"), max_length=300)
     addressees = models.TextField(_("addressees"), blank=True)
     preamble = models.TextField(_("preamble"), blank=True)
+    reminder_days = models.PositiveSmallIntegerField(
+        _("reminder lead time (days)"),
+        default=7,
+        help_text=_("How many days before a due date the organisations that still owe a report are reminded."),
+    )
+    close_after_days = models.PositiveSmallIntegerField(
+        _("periods close after (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Days after its due date when a period closes to offices and departments. Empty: periods never close."
+        ),
+    )
 
     objects = PlanQuerySet.as_manager()
 
@@ -36,6 +52,7 @@ class Plan(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="plan_year_plausible"),
             models.CheckConstraint(condition=~Q(title=""), name="plan_title_not_empty"),
+            models.CheckConstraint(condition=Q(reminder_days__lte=90), name="plan_reminder_days_at_most_90"),
         ]
 
     def __str__(self):
@@ -55,6 +72,14 @@ class ReportingPeriodQuerySet(models.QuerySet):
             or quarters.first()
         )
 
+    def with_reopening(self, today):
+        """Periods with `reopened_until`: the latest end of a reopening for everyone still in force on `today`
+        (None when there is none). With ReportingPeriod.closes_on, what says whether a period is locked."""
+        reopenings = PeriodReopening.objects.filter(
+            period=OuterRef("pk"), office__isnull=True, department__isnull=True, until__gte=today
+        ).order_by("-until")
+        return self.annotate(reopened_until=models.Subquery(reopenings.values("until")[:1]))
+
 
 class ReportingPeriod(models.Model):
     """A period of a plan year on which participants report: a quarter, or the year as a whole."""
@@ -65,6 +90,12 @@ class ReportingPeriod(models.Model):
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
     due = models.DateField(_("due"))
+    close_after_days = models.PositiveSmallIntegerField(
+        _("closes after (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Days after the due date when this period closes; empty: the plan's setting."),
+    )
 
     objects = ReportingPeriodQuerySet.as_manager()
 
@@ -83,6 +114,59 @@ class ReportingPeriod(models.Model):
 
     def __str__(self):
         return self.label
+
+    @property
+    def closes_on(self) -> datetime.date | None:
+        """The last day offices and departments may write for this period (its own setting, else its plan's);
+        None when it never closes."""
+        days = self.close_after_days if self.close_after_days is not None else self.plan.close_after_days
+        return None if days is None else self.due + datetime.timedelta(days=days)
+
+    def is_closed(self, today: datetime.date) -> bool:
+        """Past its closing day (reopenings aside: tracking.locks decides who may still write)."""
+        closes_on = self.closes_on
+        return closes_on is not None and today > closes_on
+
+
+class PeriodReopening(models.Model):
+    """A closed period opened again by an administrator until a date, for everyone or for one organisation (an
+    office or a department), with the reason. Kept with its history: reopenings are audited."""
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="reopenings")
+    office = models.ForeignKey(
+        ProvincialOffice, on_delete=models.CASCADE, null=True, blank=True, related_name="period_reopenings"
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, blank=True, related_name="period_reopenings"
+    )
+    until = models.DateField(_("open until"))
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period", "-until", "pk"]
+        verbose_name = _("period reopening")
+        verbose_name_plural = _("period reopenings")
+        indexes = [models.Index(fields=["period", "until"], name="reopening_period_until_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(office__isnull=True) | Q(department__isnull=True), name="reopening_at_most_one_organisation"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="reopening_reason_required"),
+        ]
+
+    def __str__(self):
+        who = self.office or self.department or _("everyone")
+        return f"{self.period} · {who} · {self.until}"
+
+    @property
+    def organisation(self):
+        return self.office or self.department
 
 
 class ProgramQuerySet(models.QuerySet):

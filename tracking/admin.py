@@ -1,12 +1,14 @@
 """Reports in the admin: readable by administrators, changed only through the services (the same workflow as the
 API and the pages), with the audit trail shown by django-simple-history."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from planpromo.exceptions import VersionConflict
-from tracking import permissions, services
+from programs.models import PeriodReopening
+from tracking import locks, permissions, services
 from tracking.models import Attachment, Report, TargetValue
 
 
@@ -106,3 +108,65 @@ class ReportAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):  # every field is read-only: nothing to save
         pass
+
+
+class PeriodReopeningForm(forms.ModelForm):
+    class Meta:
+        model = PeriodReopening
+        fields = ["period", "office", "department", "until", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        errors = locks.reopening_errors(
+            until=cleaned.get("until"),
+            reason=cleaned.get("reason"),
+            office=cleaned.get("office"),
+            department=cleaned.get("department"),
+        )
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+@admin.register(PeriodReopening)
+class PeriodReopeningAdmin(SimpleHistoryAdmin):
+    """Reopen a closed period for everyone or one organisation, until a date, with a reason: created through
+    tracking.locks.period_reopen (validated, recorded with its history and in the audit log), never changed
+    afterwards (a new reopening supersedes it; an expired one simply ends)."""
+
+    list_display = ["period", "office", "department", "until", "reason", "created_by", "created_at"]
+    list_filter = ["period__plan", "period"]
+    list_select_related = ["period__plan", "office", "department", "created_by"]
+    form = PeriodReopeningForm
+    fields = ["period", "office", "department", "until", "reason"]
+    autocomplete_fields = ["office", "department"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and permissions.is_administrator(request.user)
+
+    def has_add_permission(self, request):
+        return permissions.is_administrator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_administrator(request.user)
+
+    def has_module_permission(self, request):
+        return permissions.is_administrator(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        # The form has checked what the service checks: the service saves it, with its history and audit record.
+        reopening = locks.period_reopen(
+            period=obj.period,
+            user=request.user,
+            until=obj.until,
+            reason=obj.reason,
+            office=obj.office,
+            department=obj.department,
+        )
+        obj.pk = reopening.pk

@@ -44,3 +44,26 @@ TRANSITIONS = {
     Transition.ACCEPT: (frozenset({ReportState.SUBMITTED}), ReportState.ACCEPTED),
     Transition.RETURN: (frozenset({ReportState.SUBMITTED}), ReportState.RETURNED),
 }
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about; each user chooses, per kind, in-app only or in-app and e-mail."""
+
+    REPORT_RETURNED = "report_returned", _("Report returned")
+    REPORT_SUBMITTED = "report_submitted", _("Report submitted for review")
+    REPORT_ACCEPTED = "report_accepted", _("Report accepted")
+    DEADLINE_APPROACHING = "deadline_approaching", _("Deadline approaching")
+    OBLIGATION_OVERDUE = "obligation_overdue", _("Report overdue")
+    OVERDUE_DIGEST = "overdue_digest", _("Weekly digest of overdue organisations")
+
+
+class NotificationChannel(models.TextChoices):
+    IN_APP = "in_app", _("In the app only")
+    EMAIL = "email", _("In the app and by e-mail")
+
+
+class ReminderKind(models.TextChoices):
+    """Reminders about an obligation, recorded so that none is sent twice (tracking.models.ObligationReminder)."""
+
+    DEADLINE = "deadline", _("Deadline approaching")
+    OVERDUE = "overdue", _("Overdue")

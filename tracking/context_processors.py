@@ -1,9 +1,11 @@
-"""What every page's navigation needs to know of the user: which entries their role can use."""
+"""What every page's header needs from tracking: which navigation entries the user's role can use, and the
+unread count of the bell (templates/includes/nav.html)."""
 
 from django.utils.functional import SimpleLazyObject
 
 from participants.choices import Role
 from tracking import permissions
+from tracking.selectors import unread_notification_count
 
 
 def navigation(request):
@@ -19,3 +21,11 @@ def navigation(request):
         }
 
     return {"nav": SimpleLazyObject(entries)}
+
+
+def notifications(request):
+    """`unread_notifications`: the signed-in user's unread count, counted (one query) only if the page shows it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"unread_notifications": SimpleLazyObject(lambda: unread_notification_count(user=user))}

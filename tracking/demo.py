@@ -69,6 +69,20 @@ def demo_accounts_ensure(*, password: str | None) -> tuple[list[str], dict]:
     return created, users
 
 
+@transaction.atomic
+def demo_periods_keep_open(*, year: int = 2012) -> None:
+    """The demo plan's periods never close (tracking.locks): years later a newcomer can still write and review."""
+    plan = Plan.objects.filter(year=year).first()
+    if plan is None:
+        return
+    if plan.close_after_days is not None:
+        plan.close_after_days = None
+        plan.save(update_fields=["close_after_days"])
+    for period in plan.periods.exclude(close_after_days=None):
+        period.close_after_days = None
+        period.save(update_fields=["close_after_days"])
+
+
 def demo_reports_ensure(
     *, users: dict, year: int = 2012, seed: int = 2012, program_numbers=None, period_labels=None
 ) -> int:

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from participants.models import Department, ProvincialOffice
 from programs.models import Program, ReportingPeriod, WorkItem
-from tracking.choices import RECEIVED_STATES, ReportState, ReportStatus
-from tracking.models import Obligation, Report
+from tracking.choices import RECEIVED_STATES, NotificationKind, ReportState, ReportStatus
+from tracking.models import Notification, Obligation, Report
 from tracking.selectors import OBLIGATION_STATES
 
 
@@ -96,3 +96,19 @@ class ObligationFilterSet(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         overdue = Q(due__lt=timezone.localdate()) & ~Q(visible_state__in=RECEIVED_STATES)
         return queryset.filter(overdue) if value == "true" else queryset.exclude(overdue)
+
+
+class NotificationFilterSet(django_filters.FilterSet):
+    """The user's notifications: `?unread=true` (not read yet) or `?unread=false` (read)."""
+
+    unread = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_unread", label="Not read yet"
+    )
+    kind = django_filters.MultipleChoiceFilter(choices=NotificationKind.choices, distinct=False)
+
+    class Meta:
+        model = Notification
+        fields = ["unread", "kind"]
+
+    def filter_unread(self, queryset, name, value):
+        return queryset.filter(read_at__isnull=value == "true")

@@ -2,13 +2,16 @@
 tracking/services.py validate again and write (their ValidationError is mapped back onto these forms)."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import ReportingPeriod, WorkItem
 from programs.templatetags.plan_tags import display_name, short_display_name
-from tracking.choices import ReportStatus
+from tracking.choices import NotificationChannel, NotificationKind, ReportStatus
+from tracking.notifications import channel_of
 from tracking.services import EDITABLE_FIELDS, file_too_large_message
 
 TEXTAREA = {"rows": 4}
@@ -191,3 +194,24 @@ class ImportConfirmForm(forms.Form):
 
     payload = forms.CharField(widget=forms.HiddenInput)
     submit_all = forms.BooleanField(label=_("Submit every imported report for review"), required=False)
+
+
+class NotificationPreferenceForm(forms.Form):
+    """The language of the user's messages, and one choice per kind of notification: in the app only, or in the
+    app and by e-mail."""
+
+    language = forms.ChoiceField(label=_("Language of the messages"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, preference, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].initial = preference.language or translation.get_language()
+        for kind in NotificationKind:
+            self.fields[f"kind_{kind.value}"] = forms.ChoiceField(
+                label=kind.label,
+                choices=NotificationChannel.choices,
+                widget=forms.RadioSelect,
+                initial=channel_of(preference, kind.value),
+            )
+
+    def channels(self) -> dict[str, str]:
+        return {kind.value: self.cleaned_data[f"kind_{kind.value}"] for kind in NotificationKind}

@@ -37,6 +37,7 @@ from programs.templatetags.plan_tags import display_name, short_display_name
 from programs.translation import localized
 from tracking import permissions, stats
 from tracking.choices import OPEN_STATES, RECEIVED_STATES, ReportState, ReportStatus
+from tracking.locks import lock_status
 from tracking.models import Obligation, Report
 from tracking.selectors import obligations_visible_to, reports_to_review, reports_visible_to
 from tracking.stats import STATUS_KEYS
@@ -69,6 +70,8 @@ NOT_TAKING_PART_SYMBOL = "–"
 def ordered_periods(plan) -> list[ReportingPeriod]:
     """The plan's periods, quarters first in calendar order, then the year (one query)."""
     periods = list(ReportingPeriod.objects.filter(plan=plan))
+    for period in periods:
+        period.plan = plan  # its closing day needs the plan's setting: no query per period
     return sorted(periods, key=lambda p: (p.kind != PeriodKind.QUARTER, p.start, p.pk))
 
 
@@ -149,11 +152,14 @@ class PlanPageMixin(PageMixin):
         return f"?period={self.period.pk}" if self.period and "period" in self.request.GET else ""
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
+        organisation = permissions.user_office(user) or permissions.user_department(user)
         return super().get_context_data(
             plan=self.plan,
             periods=self.periods,
             period=self.period,
             period_query=self.period_query,
+            period_lock=lock_status(self.period, organisation, self.today),
             today=self.today,
             **kwargs,
         )

@@ -167,3 +167,39 @@ def may_review_at_all(user) -> bool:
 def can_write(user) -> bool:
     """Analysts and users without a role never write."""
     return role_of(user) in {Role.ADMINISTRATOR, Role.OFFICE_REPORTER, Role.DEPARTMENT_STAFF}
+
+
+# --- Who is told ------------------------------------------------------------------------------------------------
+
+
+def organisation_members(*, office_id=None, department_id=None):
+    """The active users who act for an office or a department: they are told of its reports and deadlines."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True)
+    if office_id is not None:
+        return users.filter(profile__role=Role.OFFICE_REPORTER, profile__office_id=office_id)
+    if department_id is not None:
+        return users.filter(profile__role=Role.DEPARTMENT_STAFF, profile__department_id=department_id)
+    return users.none()
+
+
+def item_reviewers(work_item, *, exclude_department_id=None):
+    """The active department staff who review the item's reports: of the departments responsible for it or leading
+    its program (the rule of can_review_report), except the department whose report it is."""
+    from django.contrib.auth import get_user_model
+
+    responsible = WorkItemDepartment.objects.filter(work_item_id=work_item.pk).values("department_id")
+    leading = ProgramDepartment.objects.filter(program_id=work_item.program_id, role=TeamRole.LEAD).values(
+        "department_id"
+    )
+    users = get_user_model().objects.filter(is_active=True, profile__role=Role.DEPARTMENT_STAFF)
+    users = users.filter(Q(profile__department_id__in=responsible) | Q(profile__department_id__in=leading))
+    if exclude_department_id is not None:
+        users = users.exclude(profile__department_id=exclude_department_id)
+    return users
+
+
+def can_read_notification(user, notification) -> bool:
+    """A notification is its recipient's alone."""
+    return getattr(user, "is_authenticated", False) and notification.recipient_id == user.pk

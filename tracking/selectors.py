@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Case, CharField, F, Q, Value, When
 from participants.choices import Role
 from tracking import permissions
 from tracking.choices import PUBLISHED_STATES, ReportState
-from tracking.models import Obligation, Report
+from tracking.models import Notification, Obligation, Report
 
 # The state an obligation shows when it has no report the user may see.
 MISSING = "missing"
@@ -68,3 +68,15 @@ def obligations_visible_to(*, user, queryset=None):
         report_visible=Case(When(readable, then=Value(True)), default=Value(False), output_field=BooleanField()),
         visible_state=Case(When(readable, then=F("report__state")), default=Value(MISSING), output_field=CharField()),
     )
+
+
+def notifications_of(*, user):
+    """The user's own notifications, newest first (nobody else's: tracking.permissions.can_read_notification)."""
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
+
+
+def unread_notification_count(*, user) -> int:
+    """The number in the header's bell: one count query."""
+    return notifications_of(user=user).unread().count()

@@ -23,8 +23,9 @@ from simple_history.models import HistoricalRecords
 from planpromo.audit import audit_log
 from planpromo.exceptions import VersionConflict
 from programs.models import Target
-from tracking import permissions
+from tracking import notifications, permissions
 from tracking.choices import TRANSITIONS, Transition
+from tracking.locks import period_require_open
 from tracking.models import Attachment, Report, TargetValue
 from tracking.obligations import obligation_link_report
 
@@ -62,7 +63,7 @@ def _locked(report: Report) -> Report:
     # reads), and FOR NO KEY UPDATE so that inserting its target values and history is not blocked by it.
     return (
         Report.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("work_item__program", "period")
+        .select_related("work_item__program", "period__plan")
         .get(pk=report.pk)
     )
 
@@ -211,6 +212,7 @@ def report_create(*, user, work_item, period, office=None, department=None, fiel
     _validate_organisation(work_item=work_item, office=office, department=department)
     if period.plan_id != work_item.program.plan_id:
         raise ValidationError({"period": _("The period belongs to another plan than the work item.")})
+    period_require_open(period=period, office=office, department=department)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be set.") for name in unknown})
@@ -255,6 +257,7 @@ def report_update(*, report, user, version, fields: dict, target_values=None, vi
     _require_edit(
         user, report, _("Only the reporting organisation can edit a report, and only while it is a draft or returned.")
     )
+    period_require_open(period=report.period, office=report.office, department=report.department)
     if version is None:
         raise ValidationError({"version": _("Send the version you read (in the body or as If-Match).")})
     _check_version(report, version, via_if_match)
@@ -289,12 +292,21 @@ def _transition(report, *, user, transition: Transition, allowed, version=None, 
         )
     if not allowed(user, report):
         raise PermissionDenied(_("You are not allowed to do this with this report."))
+    if transition == Transition.SUBMIT:
+        # Reviewers still accept and return after the close; only the organisation's own writes stop.
+        period_require_open(period=report.period, office=report.office, department=report.department)
     report.state = target
     for name, value in changes.items():
         # A callable value is computed from the locked row (what it holds now, not what the caller read).
         setattr(report, name, value(report) if callable(value) else value)
     _save(report, user=user, transition=transition)
     _audit(f"report.{transition.value}", user=user, report=report, state=report.state)
+    # After commit, and robust: a failure to notify is logged and never undoes or blocks the transition.
+    report_id, version = report.pk, report.version
+    transaction.on_commit(
+        lambda: notifications.notify_report_transition(report_id=report_id, version=version, transition=transition),
+        robust=True,
+    )
     return report
 
 
@@ -400,6 +412,7 @@ def attachment_add(*, report, user, uploaded_file) -> Attachment:
     sanitized, stored under a random name. The file is written only when the row is; a failure leaves neither."""
     report = _locked(report)
     _require_edit(user, report, _("Only the reporting organisation can attach files, while the report is open."))
+    period_require_open(period=report.period, office=report.office, department=report.department)
     size = uploaded_file.size or 0
     if size == 0:
         raise ValidationError({"file": _("The file is empty.")})
@@ -435,6 +448,7 @@ def attachment_delete(*, attachment, user) -> None:
     """Remove an attachment from an open report of the user's organisation; the file goes after commit."""
     report = _locked(attachment.report)
     _require_edit(user, report, _("Attachments can be removed only from an open report, by its organisation."))
+    period_require_open(period=report.period, office=report.office, department=report.department)
     storage, path = attachment.file.storage, attachment.file.name
     attachment._history_user = user
     attachment.delete()

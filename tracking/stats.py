@@ -59,6 +59,10 @@ class Selection:
     def obligations(self) -> QuerySet:
         return Obligation.objects.filter(self.q())
 
+    def plans(self) -> QuerySet:
+        """The plans of the selected periods, as a subquery."""
+        return ReportingPeriod.objects.filter(pk__in=self.period_ids).values("plan")
+
 
 def periods_selected(*, year: int | None = None, period: ReportingPeriod | None = None) -> QuerySet:
     periods = ReportingPeriod.objects.all()
@@ -153,7 +157,7 @@ def rate(part: int, whole: int) -> float | None:
 
 def program_stats(*, selection: Selection, today: datetime.date) -> list[Program]:
     """Per program of the selected periods' plans: its work items and the obligation aggregates."""
-    programs = Program.objects.filter(plan__periods__in=selection.period_ids).distinct().select_related("plan")
+    programs = Program.objects.filter(plan__in=selection.plans()).select_related("plan")
     if selection.program_id is not None:
         programs = programs.filter(pk=selection.program_id)
     programs = list(programs.order_by("plan__year", "number"))
@@ -196,7 +200,7 @@ def work_item_stats(*, selection: Selection, today: datetime.date) -> list[WorkI
     """Per work item of the selected periods' plans: who is expected (offices and departments, distinct), who
     reported (distinct offices with a received report), the obligation aggregates; with its responsible
     departments and its targets (their achieved values come from targets_achieved)."""
-    items = WorkItem.objects.filter(program__plan__periods__in=selection.period_ids).distinct()
+    items = WorkItem.objects.filter(program__plan__in=selection.plans())
     if selection.program_id is not None:
         items = items.filter(program_id=selection.program_id)
     if selection.work_item_id is not None:
@@ -298,6 +302,10 @@ def reporting_rates(*, selection: Selection, today: datetime.date, group_by: tup
     aggregates = obligation_aggregates(today)
     names = ("expected", "received", "accepted", "on_time", "overdue", "mean_percent")
     wanted = {name: aggregates[name] for name in names}
+    if not keys and not selection.period_ids:
+        # Nothing selected (a year without a plan): SQL would not even run, and an empty aggregate of a difference
+        # of counts has no value.
+        return {name: None if name == "mean_percent" else 0 for name in names}
     if keys:
         return rows.values(*keys).annotate(**wanted).order_by(*keys)
     return rows.aggregate(**wanted)

@@ -8,4 +8,5 @@ app_name = "tracking"
 urlpatterns = [
     path("", include("tracking.urls_reports")),
     path("", include("tracking.urls_pages")),
+    path("", include("tracking.urls_notifications")),
 ]

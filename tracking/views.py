@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
+from django_htmx.http import HttpResponseClientRedirect
 
 from planpromo.exceptions import VersionConflict
 from planpromo.views import Crumb, PageMixin
@@ -29,6 +30,7 @@ from tracking import permissions, selectors, services
 from tracking.choices import ReportState
 from tracking.filtersets import ReportFilterSet
 from tracking.forms import ReportForm, ReportStartForm, ReviewForm, VersionForm, localise_filter_form
+from tracking.locks import lock_status
 from tracking.models import Obligation, Report
 from tracking.pages import todo_for
 from tracking.timeline import report_timeline
@@ -212,7 +214,7 @@ class ReportCreateView(ReportFormView):
             work_items=items_of(office=self.office, department=self.department, plan=self.plan).select_related(
                 "program"
             ),
-            periods=ReportingPeriod.objects.filter(plan=self.plan).order_by("kind", "start"),
+            periods=ReportingPeriod.objects.filter(plan=self.plan).select_related("plan").order_by("kind", "start"),
         )
 
     def get_page_title(self):
@@ -260,7 +262,14 @@ class ReportCreateView(ReportFormView):
             target = "tracking:report_edit" if permissions.can_edit_report(request.user, report) else None
             return redirect(target or "tracking:report_detail", pk=report.pk)
         form = ReportForm(targets=self.targets(work_item))
-        return self.render_form(form, work_item=work_item, period=period, organisation=self.office or self.department)
+        organisation = self.office or self.department
+        return self.render_form(
+            form,
+            work_item=work_item,
+            period=period,
+            organisation=organisation,
+            period_lock=lock_status(period, organisation),
+        )
 
     def post(self, request):
         choice, start = self.chosen()
@@ -273,7 +282,13 @@ class ReportCreateView(ReportFormView):
             targets=self.targets(work_item),
             upload_too_large=getattr(request, "upload_too_large", False),
         )
-        context = {"work_item": work_item, "period": period, "organisation": self.office or self.department}
+        organisation = self.office or self.department
+        context = {
+            "work_item": work_item,
+            "period": period,
+            "organisation": organisation,
+            "period_lock": lock_status(period, organisation),
+        }
         if not form.is_valid():
             return self.render_form(form, **context)
 
@@ -329,6 +344,7 @@ class ReportEditView(ReportObjectMixin, ReportFormView):
             "report": report,
             "work_item": report.work_item,
             "period": report.period,
+            "period_lock": lock_status(report.period, report.organisation),
             "organisation": report.organisation,
             "can_edit": True,
         }
@@ -374,7 +390,12 @@ class AttachmentDeleteView(ReportObjectMixin, View):
 
     def post(self, request, pk, attachment_id):
         attachment = get_object_or_404(self.report.attachments.all(), pk=attachment_id)
-        services.attachment_delete(attachment=attachment, user=request.user)
+        try:
+            services.attachment_delete(attachment=attachment, user=request.user)
+        except ValidationError as exc:  # the period is closed (tracking.locks)
+            messages.error(request, " ".join(exc.messages))
+            target = reverse("tracking:report_detail", args=[pk])
+            return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
         if request.htmx:
             report = selectors.reports_visible_to(user=request.user).get(pk=pk)
             return render(
@@ -444,6 +465,7 @@ class ReportDetailView(ReportObjectMixin, PageMixin, TemplateView):
             history=history_entries(report, user),
             can_edit=permissions.can_edit_report(user, report),
             can_review=can_review,
+            period_lock=lock_status(report.period, report.organisation),
             return_form=return_form or ReviewForm(comment_required=True, initial={"version": report.version}),
             accept_form=accept_form or ReviewForm(initial={"version": report.version}),
             **kwargs,

@@ -16,6 +16,11 @@ class Conflict(exceptions.APIException):
     default_code = "version_conflict"
 
 
+class PeriodClosed(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "period_locked"
+
+
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_code = "precondition_failed"
@@ -24,6 +29,9 @@ class PreconditionFailed(exceptions.APIException):
 def exception_handler(exc, context):
     if isinstance(exc, VersionConflict):
         exc = (PreconditionFailed if exc.via_if_match else Conflict)(detail=str(exc))
+    elif getattr(exc, "code", None) == "period_locked" and isinstance(exc, DjangoValidationError):
+        # tracking.locks.PeriodLocked: the request is valid, but the period is closed (409, not 400).
+        exc = PeriodClosed(detail=exc.messages[0])
     elif isinstance(exc, ObjectDoesNotExist):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoValidationError):

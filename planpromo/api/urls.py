@@ -14,7 +14,7 @@ from tracking.api.stats import (
     TimelineViewSet,
     WorkItemStatsViewSet,
 )
-from tracking.api.views import ObligationViewSet, ReportViewSet
+from tracking.api.views import NotificationViewSet, ObligationViewSet, ReportViewSet
 
 router = DefaultRouter()
 router.register("plans", PlanViewSet)
@@ -25,6 +25,7 @@ router.register("work-items", WorkItemViewSet)
 router.register("periods", ReportingPeriodViewSet)
 router.register("updates", ReportViewSet, basename="report")
 router.register("obligations", ObligationViewSet, basename="obligation")
+router.register("notifications", NotificationViewSet, basename="notification")
 router.register("stats/programs", ProgramStatsViewSet, basename="stats-programs")
 router.register("stats/offices", OfficeStatsViewSet, basename="stats-offices")
 router.register("stats/work-items", WorkItemStatsViewSet, basename="stats-work-items")

@@ -81,7 +81,16 @@ class WorkItemBriefSerializer(serializers.ModelSerializer):
 
 class ReportingPeriodSerializer(serializers.ModelSerializer):
     year = serializers.IntegerField(source="plan.year", read_only=True)
+    closes_on = serializers.DateField(read_only=True, allow_null=True)
+    locked = serializers.SerializerMethodField()
 
     class Meta:
         model = ReportingPeriod
-        fields = ["id", "year", "label", "kind", "start", "end", "due"]
+        fields = ["id", "year", "label", "kind", "start", "end", "due", "closes_on", "locked"]
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_locked(self, period) -> bool:
+        """Closed to everyone today: past its closing day, and not reopened for everyone (a reopening for one
+        organisation leaves it locked for the others)."""
+        today = self.context.get("today")
+        return today is not None and period.is_closed(today) and getattr(period, "reopened_until", None) is None

@@ -1,5 +1,6 @@
 from functools import cached_property
 
+from django.utils import timezone
 from rest_framework import viewsets
 
 from participants.models import ProvincialOffice
@@ -60,10 +61,18 @@ class WorkItemViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ReportingPeriodViewSet(viewsets.ReadOnlyModelViewSet):
-    """The reporting periods of each plan year: four quarters and the year."""
+    """The reporting periods of each plan year: four quarters and the year, with the day each closes to offices and
+    departments (`closes_on`, null: never) and whether it is closed to everyone today (`locked`)."""
 
     queryset = ReportingPeriod.objects.select_related("plan")
     serializer_class = ReportingPeriodSerializer
+
+    def get_queryset(self):
+        return super().get_queryset().with_reopening(timezone.localdate())
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
+
     filterset_class = ReportingPeriodFilterSet
     ordering_fields = {
         "year": "plan__year",

@@ -220,7 +220,9 @@ def test_a_deleted_attachment_is_gone(world, role):
                 # A real report of the role's organisation and a real PDF: random bytes are refused (400) by the
                 # content check, and nothing would ever be created to delete.
                 case.path_parameters = {"id": own_draft}
-                case.body = {"file": PDF}
+                # A different file each time: the same file is refused as already attached.
+                seen["posts"] = seen.get("posts", 0) + 1
+                case.body = {"file": PDF + b"%" + b"0" * seen["posts"] + b"\n"}
                 case.query = {}
 
         def get_call_kwargs(self, case):

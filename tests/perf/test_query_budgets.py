@@ -76,6 +76,8 @@ API_LISTS = [
     View("stats: programs, all years", "/api/v1/stats/programs/"),
     View("updates of a period for people (XLSX)", "/api/v1/updates/?period={period}&format=xlsx&layout=people"),
     View("updates of a period by target (CSV)", "/api/v1/updates/?period={period}&format=csv&layout=long"),
+    View("notifications", "/api/v1/notifications/"),
+    View("notifications unread", "/api/v1/notifications/?unread=true", user="office"),
 ]
 
 # Pages by URL name (namespace:name), with the URL to request: every page of the site has one. Ids in braces come
@@ -109,6 +111,8 @@ PAGES = {
     "tracking:report_import": View("import page (office reporter)", "/reports/import/", user="office"),
     "tracking:review_queue": View("review queue", "/review/"),
     "participants:tokens": View("API tokens", "/account/tokens/"),
+    "tracking:notification_list": View("notifications", "/notifications/", user="office"),
+    "tracking:notification_preferences": View("notification preferences", "/notifications/preferences/"),
 }
 # URL names that are not pages with data (or are covered elsewhere): forms that only POST, redirects, files, probes.
 NOT_PAGES = {
@@ -128,6 +132,8 @@ NOT_PAGES = {
     "tracking:attachment_delete",
     "tracking:annual_summary_pdf",  # a file: its queries are the summary page's
     "participants:token_revoke",
+    "tracking:notification_read",
+    "tracking:notification_read_all",
 }
 
 

@@ -28,7 +28,7 @@ from programs.models import Plan, Program, ReportingPeriod, WorkItem
 from tests.fuzz.test_api_fuzz import OPERATIONS
 from tests.security.roles import ROLES, accounts_ensure, report_of
 from tracking import services
-from tracking.models import Obligation, Report
+from tracking.models import Notification, Obligation, Report
 
 pytestmark = pytest.mark.django_db
 
@@ -68,10 +68,13 @@ API = {
     # Own: a template without rows (nothing to do). Foreign: a filled row of another office's obligation.
     ("POST", "/api/v1/updates/import/", "own"): (401, 403, 200, 200, 200, 200, 200, 200, 403),
     ("POST", "/api/v1/updates/import/", "foreign"): (401, 403, 200, 400, 400, 400, 400, 400, 403),
+    # Guangdong's notification: its recipient's alone; anybody else's is not found, as an unknown id.
+    ("GET", "/api/v1/notifications/{id}/", "notification"): (401, 403, 404, 404, 404, 200, 404, 404, 404),
+    ("POST", "/api/v1/notifications/{id}/read/", "notification"): (401, 403, 404, 404, 404, 200, 404, 404, 404),
 }  # fmt: skip
 # Plan data and statistics: every role reads, nobody without one.
 for _method, _path in OPERATIONS:
-    if _method == "GET" and not _path.startswith(("/api/v1/updates/", "/api/v1/auth/")):
+    if _method == "GET" and not _path.startswith(("/api/v1/updates/", "/api/v1/auth/", "/api/v1/notifications/{")):
         API[(_method, _path, "all")] = READ
 
 # Which reports each role finds in the list (draft: Guangdong's draft; submitted: Hunan's; own_department: PAD's).
@@ -144,6 +147,10 @@ PAGES = {
     ("tracking:report_accept", (("pk", "submitted"),)): POST_ONLY,
     ("tracking:report_return", (("pk", "submitted"),)): POST_ONLY,
     ("tracking:attachment_delete", (("pk", "draft"), ("attachment_id", "attachment"))): POST_ONLY,
+    ("tracking:notification_list", ()): WITH_ROLE,
+    ("tracking:notification_preferences", ()): WITH_ROLE,
+    ("tracking:notification_read", (("pk", "notification"),)): POST_ONLY,
+    ("tracking:notification_read_all", ()): POST_ONLY,
 }  # fmt: skip
 # Pages that take seconds to render (a PDF): the roles it refuses, and one it renders for; the others' cells are the
 # annual summary page's, which shows the same figures (checked for every role above).
@@ -161,7 +168,18 @@ UNKNOWN_PAGES = {
 }
 # URL names that are not pages of their own: the admin's (tested by Django and tests/test_admin.py) and the API's
 # (the operations above).
-NOT_PAGES = ("admin:", "api-root", "auth-token", "report-", "plan-", "department-", "office-", "program-", "workitem-")
+NOT_PAGES = (
+    "admin:",
+    "api-root",
+    "auth-token",
+    "report-",
+    "plan-",
+    "department-",
+    "office-",
+    "program-",
+    "workitem-",
+    "notification-",
+)
 
 
 @pytest.fixture
@@ -176,6 +194,10 @@ def objects(users):
     draft = report_of(users, "guangdong")
     services.attachment_add(
         report=draft, user=users["guangdong"], uploaded_file=SimpleUploadedFile("evidence.pdf", PDF)
+    )
+    # Guangdong's notification (not a report: looked up by its recipient where a row names "notification").
+    Notification.objects.create(
+        recipient=users["guangdong"], kind="report_accepted", key="matrix", params={"code": "I.1"}, url="/my-work/"
     )
     return {
         "draft": Report.objects.get(pk=draft.pk),
@@ -208,6 +230,8 @@ def request_for(method, path, target, role, users, objects):
 
     report = objects.get(target)
     url = path
+    if target == "notification":
+        url = url.replace("{id}", str(Notification.objects.get(recipient=users["guangdong"]).pk))
     if target == "all" and "{id}" in path:
         model = PLAN_MODELS[path.split("/")[3]]
         url = url.replace("{id}", str(model.objects.order_by("pk").values_list("pk", flat=True).first()))
@@ -347,6 +371,8 @@ def page_kwargs(kwargs, users, objects):
             value = users["pad"].profile.department_id
         elif value == "attachment":
             value = objects["draft"].attachments.get().pk
+        elif value == "notification":
+            value = Notification.objects.get(recipient=users["guangdong"]).pk
         elif value in objects:
             value = objects[value].pk
         resolved[key] = value

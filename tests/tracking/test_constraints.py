@@ -9,6 +9,8 @@ fails `test_every_constraint_has_a_case`.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import UniqueConstraint
@@ -24,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 MODELS = [Report, TargetValue, Attachment]
 NOW = timezone.now()
-REVIEWED = {"state": "accepted", "submitted_at": NOW, "reviewed_at": NOW}
+REVIEWED = {"state": "accepted", "submitted_at": NOW, "first_submitted_at": NOW, "reviewed_at": NOW}
 
 
 def constraint(name):
@@ -91,6 +93,9 @@ CASES = {
     "report_summary_required": lambda: [report(summary="")],
     "report_completed_is_100": lambda: [report(status="completed", percent_complete=99)],
     "report_submitted_has_time": lambda: [report(state="submitted", submitted_at=None)],
+    "report_first_submission_first": lambda: [
+        report(**{**REVIEWED, "first_submitted_at": NOW + datetime.timedelta(days=1)})
+    ],
     "report_reviewed_has_time": lambda: [report(**{**REVIEWED, "reviewed_at": None})],
     "report_returned_has_comment": lambda: [report(**{**REVIEWED, "state": "returned", "review_comment": ""})],
     "report_version_positive": lambda: [report(version=0)],

@@ -91,11 +91,11 @@ def test_tokens_page_in_chinese(signed_in_client):
 
 
 def test_query_count(signed_in_client, user, django_assert_num_queries):
-    # session, user, the user's profile (the role rule and the navigation), the user's tokens
+    # session, user, the user's profile (the role rule and the navigation), the user's tokens, the bell's unread count
     services.api_token_create(user=user, name="one")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         signed_in_client.get(URL)
     for n in range(5):
         services.api_token_create(user=user, name=f"more {n}")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         signed_in_client.get(URL)

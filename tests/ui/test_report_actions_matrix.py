@@ -31,26 +31,26 @@ OK = "done"
 
 #                                 anon  no_role admin  pad   pdd   gd    hunan analyst
 MATRIX = {
-    ("edit", "draft"):            (302, 404,    OK,    403,  404,  OK,   404,  404),
-    ("edit", "submitted"):        (302, 404,    403,   403,  403,  403,  403,  403),
-    ("edit", "returned"):         (302, 404,    OK,    403,  404,  OK,   404,  404),
-    ("edit", "accepted"):         (302, 404,    403,   403,  403,  403,  403,  403),
-    ("submit", "draft"):          (302, 404,    OK,    403,  404,  OK,   404,  404),
-    ("submit", "submitted"):      (302, 404,    302,   302,  302,  302,  302,  302),
-    ("submit", "returned"):       (302, 404,    OK,    403,  404,  OK,   404,  404),
-    ("submit", "accepted"):       (302, 404,    302,   302,  302,  302,  302,  302),
-    ("detach", "draft"):          (302, 404,    OK,    403,  404,  OK,   404,  404),
-    ("detach", "submitted"):      (302, 404,    403,   403,  403,  403,  403,  403),
-    ("detach", "returned"):       (302, 404,    OK,    403,  404,  OK,   404,  404),
-    ("detach", "accepted"):       (302, 404,    403,   403,  403,  403,  403,  403),
-    ("accept", "draft"):          (302, 404,    200,   200,  404,  200,  404,  404),
-    ("accept", "submitted"):      (302, 404,    OK,    OK,   403,  403,  403,  403),
-    ("accept", "returned"):       (302, 404,    200,   200,  404,  200,  404,  404),
-    ("accept", "accepted"):       (302, 404,    200,   200,  200,  200,  200,  200),
-    ("return", "draft"):          (302, 404,    200,   200,  404,  200,  404,  404),
-    ("return", "submitted"):      (302, 404,    OK,    OK,   403,  403,  403,  403),
-    ("return", "returned"):       (302, 404,    200,   200,  404,  200,  404,  404),
-    ("return", "accepted"):       (302, 404,    200,   200,  200,  200,  200,  200),
+    ("edit", "draft"):            (302, 403,    OK,    403,  404,  OK,   404,  404),
+    ("edit", "submitted"):        (302, 403,    403,   403,  403,  403,  403,  403),
+    ("edit", "returned"):         (302, 403,    OK,    403,  404,  OK,   404,  404),
+    ("edit", "accepted"):         (302, 403,    403,   403,  403,  403,  403,  403),
+    ("submit", "draft"):          (302, 403,    OK,    403,  404,  OK,   404,  404),
+    ("submit", "submitted"):      (302, 403,    302,   302,  302,  302,  302,  302),
+    ("submit", "returned"):       (302, 403,    OK,    403,  404,  OK,   404,  404),
+    ("submit", "accepted"):       (302, 403,    302,   302,  302,  302,  302,  302),
+    ("detach", "draft"):          (302, 403,    OK,    403,  404,  OK,   404,  404),
+    ("detach", "submitted"):      (302, 403,    403,   403,  403,  403,  403,  403),
+    ("detach", "returned"):       (302, 403,    OK,    403,  404,  OK,   404,  404),
+    ("detach", "accepted"):       (302, 403,    403,   403,  403,  403,  403,  403),
+    ("accept", "draft"):          (302, 403,    200,   200,  404,  200,  404,  404),
+    ("accept", "submitted"):      (302, 403,    OK,    OK,   403,  403,  403,  403),
+    ("accept", "returned"):       (302, 403,    200,   200,  404,  200,  404,  404),
+    ("accept", "accepted"):       (302, 403,    200,   200,  200,  200,  200,  200),
+    ("return", "draft"):          (302, 403,    200,   200,  404,  200,  404,  404),
+    ("return", "submitted"):      (302, 403,    OK,    OK,   403,  403,  403,  403),
+    ("return", "returned"):       (302, 403,    200,   200,  404,  200,  404,  404),
+    ("return", "accepted"):       (302, 403,    200,   200,  200,  200,  200,  200),
 }  # fmt: skip
 
 
@@ -113,7 +113,8 @@ def expected_change(action, before, user):
     if action == "edit":
         changed.update(summary="Changed.", percent=55)
     elif action == "submit":
-        changed.update(state="submitted", submitted_by=user.pk)
+        # A return's reviewer is cleared on resubmission (the history keeps it).
+        changed.update(state="submitted", submitted_by=user.pk, reviewed_by=None)
     elif action == "detach":
         changed["attachments"] -= 1
     else:

@@ -17,30 +17,31 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # Counted with CaptureQueriesContext rather than django_assert_num_queries, so that a change shows every page's new
-# count at once. Every page starts with: the session, the user (AuthenticationMiddleware), the user's profile (role_of).
+# count at once. Every page starts with: the session, the user (AuthenticationMiddleware), the user's profile (role_of),
+# and ends with the unread count of the header's bell (tracking.context_processors).
 # Pages of an office reporter or department staff also read the profile's office or department.
 PAGES = {
     # + office; plan; its periods and programs (the filter's choices); the office's open obligations with
     # their reports.
-    "my work (office)": ("guangdong", "/my-work/", 8),
+    "my work (office)": ("guangdong", "/my-work/", 9),
     # + department; plan, periods, programs; its open obligations; the review queue's count.
-    "my work (reviewer)": ("pad", "/my-work/", 9),
+    "my work (reviewer)": ("pad", "/my-work/", 10),
     # (an administrator has no profile query: a superuser) count, page of reports, their target values and
     # attachments; the filter choices: programs, work items, offices, departments, periods.
-    "reports list (admin)": ("admin", "/reports/", 11),
+    "reports list (admin)": ("admin", "/reports/", 12),
     # + profile.
-    "reports list (office)": ("guangdong", "/reports/", 12),
+    "reports list (office)": ("guangdong", "/reports/", 13),
     # + the chosen work item (validated).
-    "reports list filtered": ("admin", "/reports/?work_item={listed_item}&state=submitted&state=accepted", 12),
+    "reports list filtered": ("admin", "/reports/?work_item={listed_item}&state=submitted&state=accepted", 13),
     # + count, page of reports, their target values and attachments.
-    "review queue": ("pad", "/review/", 7),
+    "review queue": ("pad", "/review/", 8),
     # + report with its relations, target values, attachments; the item's targets; the history with its users;
     # the people the history names; the attachments' history (tracking.timeline).
-    "report page": ("guangdong", "/reports/{report}/", 10),
+    "report page": ("guangdong", "/reports/{report}/", 11),
     # + report with its relations, target values (initial), attachments; the item's targets.
-    "report form (edit)": ("guangdong", "/reports/{report}/edit/", 7),
+    "report form (edit)": ("guangdong", "/reports/{report}/edit/", 8),
     # + office; the plan; the chosen item and period (validated); no report yet; the item's targets.
-    "report form (new)": ("guangdong", "/reports/new/?work_item={item}&period={period}", 9),
+    "report form (new)": ("guangdong", "/reports/new/?work_item={item}&period={period}", 10),
 }
 
 

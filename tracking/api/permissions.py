@@ -19,3 +19,16 @@ class HasRole(drf.BasePermission):
             self.message = "Your role can read but not write."
             return False
         return True
+
+
+class OwnNotifications(drf.BasePermission):
+    """Any user with a role reads and marks read their own notifications (analysts too: marking read changes
+    nothing but their own inbox); another user's is not found (the queryset holds only the caller's)."""
+
+    message = "You need a role in planpromo to use this."
+
+    def has_permission(self, request, view):
+        return permissions.has_role(request.user)
+
+    def has_object_permission(self, request, view, obj):
+        return permissions.can_read_notification(request.user, obj)

@@ -8,7 +8,7 @@ from participants.models import Department, ProvincialOffice
 from programs.api.serializers import WorkItemBriefSerializer
 from programs.models import ReportingPeriod, WorkItem
 from tracking.choices import RECEIVED_STATES, ReportStatus
-from tracking.models import Attachment, Obligation, Report, TargetValue
+from tracking.models import Attachment, Notification, Obligation, Report, TargetValue
 from tracking.selectors import OBLIGATION_STATES
 
 
@@ -203,3 +203,33 @@ class ObligationSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, obligation) -> bool:
         return obligation.visible_state not in RECEIVED_STATES and obligation.due < timezone.localdate()
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    """A notification with its subject and text in the request's language and the link to the page that acts."""
+
+    subject = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField()
+    unread = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "subject", "text", "url", "report", "created_at", "read_at", "unread"]
+        read_only_fields = fields
+
+    def _rendered(self, notification) -> tuple[str, str]:
+        from tracking.notifications import render
+
+        cache = self.context.setdefault("rendered", {})
+        if notification.pk not in cache:
+            cache[notification.pk] = render(notification)
+        return cache[notification.pk]
+
+    def get_subject(self, notification) -> str:
+        return self._rendered(notification)[0]
+
+    def get_text(self, notification) -> str:
+        return self._rendered(notification)[1]
+
+    def get_unread(self, notification) -> bool:
+        return notification.read_at is None

@@ -10,11 +10,13 @@ from rest_framework.response import Response
 from planpromo.api.exceptions import PreconditionFailed
 from planpromo.api.renderers import ExportRenderer
 from planpromo.api.schema import ErrorSerializer
-from tracking import exports, permissions, selectors, services
+from tracking import exports, notifications, permissions, selectors, services
+from tracking.api.permissions import OwnNotifications
 from tracking.api.serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
     HistoryEntrySerializer,
+    NotificationSerializer,
     ObligationSerializer,
     ReportSerializer,
     ReportWriteSerializer,
@@ -22,7 +24,7 @@ from tracking.api.serializers import (
     ReviewCommentSerializer,
     VersionSerializer,
 )
-from tracking.filtersets import ObligationFilterSet, ReportFilterSet
+from tracking.filtersets import NotificationFilterSet, ObligationFilterSet, ReportFilterSet
 from tracking.history import report_history
 from tracking.models import Attachment
 
@@ -317,3 +319,23 @@ class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.obligations_visible_to(user=self.request.user).order_by("due", "id")
+
+
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The caller's own notifications, newest first (`?unread=true` for the unread ones), and
+    `POST /notifications/{id}/read/` to mark one read. Another user's notification is not found."""
+
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilterSet
+    permission_classes = [OwnNotifications]
+    ordering_fields = {"created_at": ("created_at", "id")}
+
+    def get_queryset(self):
+        return selectors.notifications_of(user=self.request.user)
+
+    @extend_schema(request=None, responses={200: NotificationSerializer})
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def read(self, request, pk=None):
+        """Mark the notification read (again: it stays read, with the first time)."""
+        notification = notifications.notification_mark_read(notification=self.get_object(), user=request.user)
+        return Response(NotificationSerializer(notification, context=self.get_serializer_context()).data)

@@ -140,7 +140,8 @@ def expected_change(action, before, user) -> dict:
     if action == "edit":
         changed["summary"] = "Changed."
     elif action == "submit":
-        changed.update(state="submitted", submitted_by=user.pk)
+        # A return's comment and reviewer are cleared on resubmission (the history keeps them).
+        changed.update(state="submitted", submitted_by=user.pk, reviewed_by=None, review_comment="")
     elif action == "attach":
         changed["attachments"] += 1
     elif action == "detach":

@@ -273,3 +273,13 @@ def test_stats_export_as_csv(data, client_for):
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "广东省知识产权局" in text
     assert text.count("\n") >= 33
+
+
+def test_reporting_rates_of_a_year_without_a_plan_are_zero(client_for):
+    response = client_for("analyst").get("/api/v1/stats/reporting-rates/", {"year": 2000})
+    assert response.status_code == 200
+    [row] = response.json()
+    assert (row["expected"], row["received"], row["overdue"], row["reporting_rate"]) == (0, 0, 0, None)
+    assert (
+        client_for("analyst").get("/api/v1/stats/reporting-rates/", {"year": 2000, "group_by": "office"}).json() == []
+    )

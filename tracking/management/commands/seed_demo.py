@@ -3,14 +3,14 @@ import os
 
 from django.core.management.base import BaseCommand
 
-from tracking.demo import demo_accounts_ensure, demo_reports_ensure, generated_password
+from tracking.demo import demo_accounts_ensure, demo_periods_keep_open, demo_reports_ensure, generated_password
 
 
 class Command(BaseCommand):
     help = (
         "Create the demo accounts (admin, pad, pdd, guangdong, hunan, tianjin, analyst) and a spread of 2012 "
-        "reports. Password: --password, else $DEMO_PASSWORD, else a generated one (printed) for new accounts. "
-        "Idempotent."
+        "reports, with the demo plan's periods kept open (never closing). Password: --password, else "
+        "$DEMO_PASSWORD, else a generated one (printed) for new accounts. Idempotent."
     )
 
     def add_arguments(self, parser):
@@ -26,6 +26,7 @@ class Command(BaseCommand):
             if not get_user_model().objects.filter(username="admin").exists():
                 password = generated = generated_password()
         created, users = demo_accounts_ensure(password=password)
+        demo_periods_keep_open()
         audit = logging.getLogger("planpromo.audit")
         level, audit.level = audit.level, logging.WARNING  # one line per demo report would drown the output
         try:
