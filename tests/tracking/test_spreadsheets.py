@@ -399,3 +399,20 @@ def test_template_queries_do_not_grow_with_reports(client_for, accounts):
     bulk_reports(items=[item("IV.2")], periods=quarters[2:], share=1.0)
     assert Report.objects.filter(office=office("Guangdong")).count() >= 12
     assert count() == small
+
+
+def test_a_locked_period_is_named_on_its_rows_and_nothing_is_written(client_for):
+    """Period locks (tracking.locks) reach the import through the services: the row says why, nothing is kept."""
+    client = client_for("guangdong")
+    workbook = download(client, period=period("2012-Q2").pk)
+    row = fill(workbook.worksheets[0], "I.1")
+    fill(workbook.worksheets[0], "IV.2")
+    plan = period("2012-Q2").plan
+    plan.close_after_days = 30  # Q2, due 2012-07-15, closes after 2012-08-14
+    plan.save()
+    response = upload(client, as_file(workbook), dry_run="true")
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert len(errors) == 2 and errors[0]["row"] == row and errors[0]["column"] == ""
+    assert "The period 2012-Q2 closed on 2012-08-14" in errors[0]["message"]
+    assert not Report.objects.exists()
