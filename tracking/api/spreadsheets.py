@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from participants.models import Department, ProvincialOffice
-from planpromo.api.schema import VALIDATION_ERROR_SCHEMA
+from planpromo.api.schema import VALIDATION_ERROR_SCHEMA, ErrorSerializer
 from programs.models import Plan, ReportingPeriod
 from tracking import permissions, services
 from tracking.imports import ImportResult, reports_import
@@ -212,6 +212,11 @@ class ReportImportView(APIView):
                         },
                     ),
                 ],
+            ),
+            415: OpenApiResponse(
+                ErrorSerializer,
+                description="The body is not multipart/form-data (or a form).",
+                examples=[OpenApiExample("No form", value={"detail": 'Unsupported media type "" in request.'})],
             ),
         },
     )
