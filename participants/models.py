@@ -98,6 +98,8 @@ class ApiToken(AbstractAuthToken):
     """A personal API token: stored as a hash (knox), named by its owner, optionally expiring."""
 
     name = models.CharField(_("name"), max_length=100, blank=True)
+    # Set on use, at most once per participants.api.authentication.LAST_USED_PRECISION (not a write per request).
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created"]

@@ -33,18 +33,25 @@ def pin_seconds() -> int:
     return int(getattr(settings, "REPLICA_PIN_SECONDS", 10))
 
 
+def _is_cache(model) -> bool:
+    """The database cache's table (CACHE_URL's default): a request that only counts a throttle writes no data."""
+    return model._meta.app_label == "django_cache"
+
+
 class PrimaryReplicaRouter:
     """Routes reads to the replica when the request allows it (see the module docstring)."""
 
     def db_for_read(self, model, **hints):
         state = _request_state.get()
+        if _is_cache(model):
+            return PRIMARY  # throttle counts and cached renderings are written on the primary and read back at once
         if state is not None and state["replica"] and not state["wrote"] and REPLICA in settings.DATABASES:
             return REPLICA
         return PRIMARY
 
     def db_for_write(self, model, **hints):
         state = _request_state.get()
-        if state is not None:
+        if state is not None and not _is_cache(model):
             state["wrote"] = True  # the rest of this request, and this client for a while, read the primary
         return PRIMARY
 

@@ -396,6 +396,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": [
+        # First: a query parameter the view does not take is a 400, before any filter reads the others.
+        "planpromo.api.filters.QueryParametersFilter",
         "django_filters.rest_framework.DjangoFilterBackend",
         "planpromo.api.filters.OrderingFilter",
     ],

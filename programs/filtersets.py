@@ -1,11 +1,10 @@
 import django_filters
-from django.db.models import Q
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from django.db.models import Exists, OuterRef, Q
 
 from participants.models import Department, ProvincialOffice
+from planpromo.api.filters import ModelMultipleChoiceFilter
 from programs.choices import OfficeScope
-from programs.models import Plan, Program, ReportingPeriod, WorkItem
+from programs.models import Plan, Program, ProgramDepartment, ReportingPeriod, WorkItem, WorkItemDepartment
 
 
 class PlanFilterSet(django_filters.FilterSet):
@@ -16,8 +15,10 @@ class PlanFilterSet(django_filters.FilterSet):
 
 class ProgramFilterSet(django_filters.FilterSet):
     year = django_filters.NumberFilter(field_name="plan__year", label="Plan year")
-    department = django_filters.ModelChoiceFilter(
-        queryset=Department.objects.all(), method="filter_department", label="Department (lead or participant)"
+    department = ModelMultipleChoiceFilter(
+        queryset=Department.objects.all(),
+        method="filter_department",
+        label="Department id (lead or participant); several as department=a&department=b or department=a,b",
     )
     search = django_filters.CharFilter(method="filter_search", label="Search name and objective")
 
@@ -28,22 +29,26 @@ class ProgramFilterSet(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(objective__icontains=value))
 
-    @extend_schema_field(OpenApiTypes.INT)  # an id in the query, a Department here
     def filter_department(self, queryset, name, value):
-        return queryset.for_department(value)
+        return queryset.filter(Exists(ProgramDepartment.objects.filter(program=OuterRef("pk"), department__in=value)))
 
 
 class WorkItemFilterSet(django_filters.FilterSet):
     year = django_filters.NumberFilter(field_name="program__plan__year", label="Plan year")
-    program = django_filters.ModelChoiceFilter(queryset=Program.objects.all(), label="Program id")
-    program_number = django_filters.NumberFilter(field_name="program__number", label="Program number (1 for I, ...)")
-    department = django_filters.ModelChoiceFilter(
-        queryset=Department.objects.all(), method="filter_department", label="Responsible department id"
+    program = ModelMultipleChoiceFilter(
+        queryset=Program.objects.all(), label="Program id; several as program=a&program=b or program=a,b"
     )
-    office = django_filters.ModelChoiceFilter(
+    program_number = django_filters.NumberFilter(field_name="program__number", label="Program number (1 for I, ...)")
+    department = ModelMultipleChoiceFilter(
+        queryset=Department.objects.all(),
+        method="filter_department",
+        label="Responsible department id; several as department=a&department=b or department=a,b",
+    )
+    office = ModelMultipleChoiceFilter(
         queryset=ProvincialOffice.objects.all(),
         method="filter_office",
-        label="Office id: the items it must report on (every item of scope 'all', and those that list it)",
+        label="Office id: the items it must report on (every item of scope 'all', and those that list it); several "
+        "as office=a&office=b or office=a,b",
     )
     office_scope = django_filters.ChoiceFilter(choices=OfficeScope.choices)
     search = django_filters.CharFilter(method="filter_search", label="Search title and text")
@@ -52,16 +57,14 @@ class WorkItemFilterSet(django_filters.FilterSet):
         model = WorkItem
         fields = ["year", "program", "program_number", "number", "department", "office", "office_scope"]
 
-    @extend_schema_field(OpenApiTypes.INT)  # an id in the query, a Department here
     def filter_department(self, queryset, name, value):
-        return queryset.filter(department_links__department=value)
+        return queryset.filter(pk__in=WorkItemDepartment.objects.filter(department__in=value).values("work_item"))
 
-    @extend_schema_field(OpenApiTypes.INT)  # an id in the query, a ProvincialOffice here
     def filter_office(self, queryset, name, value):
         # The items the office must report on: its reporting obligations (tracking.Obligation, reached by the
         # reverse relation: programs imports no app above it).
         return queryset.filter(
-            pk__in=queryset.model.obligations.rel.related_model.objects.filter(office=value).values("work_item")
+            pk__in=queryset.model.obligations.rel.related_model.objects.filter(office__in=value).values("work_item")
         )
 
     def filter_search(self, queryset, name, value):

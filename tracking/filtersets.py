@@ -1,31 +1,50 @@
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
 from participants.models import Department, ProvincialOffice
+from planpromo.api.filters import IsoDateTimeFilter, ModelMultipleChoiceFilter, MultipleChoiceFilter
 from programs.models import Program, ReportingPeriod, WorkItem
 from tracking.choices import RECEIVED_STATES, NotificationKind, ReportState, ReportStatus
-from tracking.models import Notification, Obligation, Report
+from tracking.models import Notification, Obligation, Report, TargetValue
 from tracking.selectors import OBLIGATION_STATES
+
+SEVERAL = "; several as {0}=a&{0}=b or {0}=a,b"
 
 
 class ReportFilterSet(django_filters.FilterSet):
-    """One filterset for the reports list of the API and of the pages."""
+    """One filterset for the reports list of the API and of the pages. Every filter of ids or choices takes several
+    values, repeated or comma-separated."""
 
-    work_item = django_filters.ModelChoiceFilter(queryset=WorkItem.objects.all())
-    program = django_filters.ModelChoiceFilter(field_name="work_item__program", queryset=Program.objects.all())
+    work_item = ModelMultipleChoiceFilter(
+        queryset=WorkItem.objects.all(), label="Work item id" + SEVERAL.format("work_item")
+    )
+    program = ModelMultipleChoiceFilter(
+        field_name="work_item__program", queryset=Program.objects.all(), label="Program id" + SEVERAL.format("program")
+    )
     program_number = django_filters.NumberFilter(field_name="work_item__program__number")
-    office = django_filters.ModelChoiceFilter(queryset=ProvincialOffice.objects.all())
-    department = django_filters.ModelChoiceFilter(queryset=Department.objects.all())
-    period = django_filters.ModelChoiceFilter(queryset=ReportingPeriod.objects.all())
+    office = ModelMultipleChoiceFilter(
+        queryset=ProvincialOffice.objects.all(), label="Office id" + SEVERAL.format("office")
+    )
+    department = ModelMultipleChoiceFilter(
+        queryset=Department.objects.all(), label="Department id" + SEVERAL.format("department")
+    )
+    period = ModelMultipleChoiceFilter(
+        queryset=ReportingPeriod.objects.all(), label="Reporting period id" + SEVERAL.format("period")
+    )
     year = django_filters.NumberFilter(field_name="period__plan__year")
-    # distinct=False: a plain column filter cannot repeat a row, and DISTINCT over every column of the page (the
-    # django-filter default for multiple choices) turned an index scan into a sort of the whole table.
-    status = django_filters.MultipleChoiceFilter(choices=ReportStatus.choices, distinct=False)
-    state = django_filters.MultipleChoiceFilter(choices=ReportState.choices, distinct=False)
-    submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
-    submitted_before = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    status = MultipleChoiceFilter(choices=ReportStatus.choices, label="Status" + SEVERAL.format("status"))
+    state = MultipleChoiceFilter(choices=ReportState.choices, label="State" + SEVERAL.format("state"))
+    submitted_after = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    updated_after = IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gt",
+        label="Changed after this time (exclusive): pass the `watermark` of the previous sync",
+    )
+    updated_before = IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="lte", label="Changed at or before this time"
+    )
 
     class Meta:
         model = Report
@@ -41,18 +60,22 @@ class ReportFilterSet(django_filters.FilterSet):
             "state",
             "submitted_after",
             "submitted_before",
+            "updated_after",
+            "updated_before",
         ]
 
 
-class CommaSeparatedChoiceField(forms.MultipleChoiceField):
-    """A multiple choice that also takes "a,b": `?state=missing,draft` means `?state=missing&state=draft`."""
+class TargetValueFilterSet(ReportFilterSet):
+    """The reports' filters, for the target values of the reports they select (`updated_after`: of reports changed
+    after, since a value is written with its report)."""
 
-    def to_python(self, value):
-        return [part.strip() for item in super().to_python(value) for part in item.split(",") if part.strip()]
+    class Meta:
+        model = TargetValue
+        fields = ReportFilterSet.Meta.fields
 
-
-class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
-    field_class = CommaSeparatedChoiceField
+    def filter_queryset(self, queryset):
+        reports = super().filter_queryset(Report.objects.order_by())
+        return queryset.filter(report__in=reports.values("pk"))
 
 
 class ObligationFilterSet(django_filters.FilterSet):
@@ -61,22 +84,37 @@ class ObligationFilterSet(django_filters.FilterSet):
     may read."""
 
     year = django_filters.NumberFilter(field_name="period__plan__year")
-    period = django_filters.ModelChoiceFilter(queryset=ReportingPeriod.objects.all())
-    program = django_filters.ModelChoiceFilter(field_name="work_item__program", queryset=Program.objects.all())
-    work_item = django_filters.ModelChoiceFilter(queryset=WorkItem.objects.all())
-    office = django_filters.ModelChoiceFilter(queryset=ProvincialOffice.objects.all())
-    department = django_filters.ModelChoiceFilter(queryset=Department.objects.all())
+    period = ModelMultipleChoiceFilter(
+        queryset=ReportingPeriod.objects.all(), label="Reporting period id" + SEVERAL.format("period")
+    )
+    program = ModelMultipleChoiceFilter(
+        field_name="work_item__program", queryset=Program.objects.all(), label="Program id" + SEVERAL.format("program")
+    )
+    work_item = ModelMultipleChoiceFilter(
+        queryset=WorkItem.objects.all(), label="Work item id" + SEVERAL.format("work_item")
+    )
+    office = ModelMultipleChoiceFilter(
+        queryset=ProvincialOffice.objects.all(), label="Office id" + SEVERAL.format("office")
+    )
+    department = ModelMultipleChoiceFilter(
+        queryset=Department.objects.all(), label="Department id" + SEVERAL.format("department")
+    )
     state = MultipleChoiceFilter(
         field_name="visible_state",
         choices=[(s, s) for s in OBLIGATION_STATES],
-        distinct=False,
-        label="The report's state, or missing; several as state=a&state=b or state=a,b",
+        label="The report's state, or missing" + SEVERAL.format("state"),
     )
     overdue = django_filters.ChoiceFilter(
         choices=[("true", "true"), ("false", "false")], method="filter_overdue", label="Past due and not received"
     )
     due_before = django_filters.DateFilter(field_name="due", lookup_expr="lt")
     due_after = django_filters.DateFilter(field_name="due", lookup_expr="gt")
+    updated_after = IsoDateTimeFilter(
+        method="filter_updated",
+        label="Whose report changed after this time (exclusive), as the reader sees it: its report was written, or "
+        "it was returned (it then shows as missing to those who may read only published reports)",
+    )
+    updated_before = IsoDateTimeFilter(method="filter_updated", label="Whose report changed at or before this time")
 
     class Meta:
         model = Obligation
@@ -91,11 +129,23 @@ class ObligationFilterSet(django_filters.FilterSet):
             "overdue",
             "due_before",
             "due_after",
+            "updated_after",
+            "updated_before",
         ]
 
     def filter_overdue(self, queryset, name, value):
         overdue = Q(due__lt=timezone.localdate()) & ~Q(visible_state__in=RECEIVED_STATES)
         return queryset.filter(overdue) if value == "true" else queryset.exclude(overdue)
+
+    def filter_updated(self, queryset, name, value):
+        """Obligations change when their report does (they are created with the plan). A report the reader may
+        read counts by its `updated_at`; one they may not read, by the time it was returned (when it left their
+        view), so that a sync learns that a published report went back to its organisation, and nothing else."""
+        lookup = "gt" if name == "updated_after" else "lte"
+        changed = Q(report_visible=True, **{f"report__updated_at__{lookup}": value}) | Q(
+            report_visible=False, report__state=ReportState.RETURNED, **{f"report__reviewed_at__{lookup}": value}
+        )
+        return queryset.filter(changed)
 
 
 class NotificationFilterSet(django_filters.FilterSet):

@@ -171,7 +171,9 @@ def localise_filter_form(form):
     form.fields["office"].label_from_instance = short_display_name
     form.fields["department"].label_from_instance = display_name
     for name in ("program", "work_item", "office", "department", "period"):
+        # The API takes several of each; the page offers one (a select with "All" first).
         form.fields[name].empty_label = _("All")
+        form.fields[name].widget = forms.Select(choices=form.fields[name].choices)
     form.fields["period"].queryset = ReportingPeriod.objects.select_related("plan").order_by("-plan__year", "start")
     form.fields["period"].label_from_instance = lambda obj: obj.label
     for name in ("status", "state"):

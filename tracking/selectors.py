@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Case, CharField, F, Q, Value, When
 from participants.choices import Role
 from tracking import permissions
 from tracking.choices import PUBLISHED_STATES, ReportState
-from tracking.models import Notification, Obligation, Report
+from tracking.models import Notification, Obligation, Report, TargetValue
 
 # The state an obligation shows when it has no report the user may see.
 MISSING = "missing"
@@ -80,3 +80,13 @@ def notifications_of(*, user):
 def unread_notification_count(*, user) -> int:
     """The number in the header's bell: one count query."""
     return notifications_of(user=user).unread().count()
+
+
+def target_values_visible_to(*, user):
+    """The target values of the reports the user may read, with their report, work item, organisation, period and
+    target (one query for a page)."""
+    values = TargetValue.objects.select_related(
+        "report__work_item__program__plan", "report__period", "report__office", "report__department", "target"
+    )
+    visible = report_visibility_q(user=user, prefix="report__")
+    return values if visible is None else values.filter(visible)

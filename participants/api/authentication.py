@@ -2,13 +2,17 @@
 DRF imports it while importing its views, so it must not import them."""
 
 import binascii
+import datetime
 
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.crypto import hash_token
 from rest_framework import exceptions
 
 EXPIRED_MESSAGE = "This token has expired: create a new one."
+# A token's `last_used` is written when it is older than this: a script's thousand requests make one write.
+LAST_USED_PRECISION = datetime.timedelta(minutes=5)
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
@@ -23,11 +27,22 @@ class TokenAuthentication(KnoxTokenAuthentication):
         except (TypeError, ValueError, binascii.Error):
             self._presented_digest = None
         try:
-            return super().authenticate_credentials(token)
+            user, auth_token = super().authenticate_credentials(token)
         except exceptions.AuthenticationFailed as failure:
             if self._expired:
                 raise exceptions.AuthenticationFailed(EXPIRED_MESSAGE) from failure
             raise
+        self._note_use(auth_token)
+        return user, auth_token
+
+    @staticmethod
+    def _note_use(auth_token) -> None:
+        now = timezone.now()
+        if auth_token.last_used is None or auth_token.last_used < now - LAST_USED_PRECISION:
+            # On the primary by name: bookkeeping, not the client's write, so the router does not pin this
+            # request and this client to the primary (planpromo.routers): their reads stay on the replica.
+            type(auth_token).objects.using(DEFAULT_DB_ALIAS).filter(pk=auth_token.pk).update(last_used=now)
+            auth_token.last_used = now
 
     def _cleanup_token(self, auth_token) -> bool:
         expired = auth_token.expiry is not None and auth_token.expiry < timezone.now()

@@ -1,4 +1,8 @@
-from rest_framework import pagination
+import datetime
+
+from django.utils import timezone
+from rest_framework import pagination, serializers
+from rest_framework.response import Response
 
 from planpromo.api.exports import Export
 from planpromo.api.renderers import ExportRenderer
@@ -27,3 +31,54 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if self.export is not None:
             return self.export.response()
         return super().get_paginated_response(data)
+
+
+# A row written just before a list is read may be committed just after (its `updated_at` is set when it is saved,
+# not when its transaction commits), and app servers' clocks differ a little: the watermark is the time the list
+# was read less this margin, so that the next sync fetches such rows too. A sync is "at least once": a row may come
+# again, and a client upserts by id.
+SYNC_OVERLAP = datetime.timedelta(seconds=60)
+WATERMARK_HEADER = "X-Sync-Watermark"
+
+
+class SyncPageNumberPagination(PageNumberPagination):
+    """Pages of a list that can be synced incrementally: `{count, next, previous, watermark, results}`.
+
+    `watermark` (also the `X-Sync-Watermark` header, on files too) is what the client passes back as
+    `updated_after` to fetch what changed since this list was read."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.watermark = timezone.now() - SYNC_OVERLAP
+        return super().paginate_queryset(queryset, request, view)
+
+    def watermark_text(self) -> str:
+        return serializers.DateTimeField().to_representation(self.watermark)
+
+    def get_paginated_response(self, data):
+        if self.export is not None:
+            response = self.export.response()
+        else:
+            response = Response(
+                {
+                    "count": self.page.paginator.count,
+                    "next": self.get_next_link(),
+                    "previous": self.get_previous_link(),
+                    "watermark": self.watermark_text(),
+                    "results": data,
+                }
+            )
+        response[WATERMARK_HEADER] = self.watermark_text()
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        response_schema = super().get_paginated_response_schema(schema)
+        properties = response_schema["properties"]
+        properties["watermark"] = {
+            "type": "string",
+            "format": "date-time",
+            "description": "Pass it as `updated_after` to fetch what changed since this list was read (rows may come "
+            "again: upsert by id).",
+        }
+        properties["results"] = properties.pop("results")
+        response_schema["required"] = [*response_schema.get("required", []), "watermark"]
+        return response_schema

@@ -5,10 +5,12 @@ returns (a detail, an unpaginated list, a hand-built response) goes through `ren
 format was asked for, so a script sees why its download failed.
 """
 
+import datetime
 import re
 import tempfile
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -46,6 +48,26 @@ class ExportRenderer(BaseRenderer):
                 True, exports.filename(request, view, self.format)
             )
         return b"".join(self.write(table.header, (table.row(record) for record in records)))
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$")
+
+
+def _excel_date(value: str):
+    """A date or date-time as the API writes it (ISO 8601), as an Excel date: a date-time in the site's time zone,
+    without it (Excel has none). None for anything else."""
+    try:
+        if ISO_DATE.match(value):
+            return datetime.date.fromisoformat(value)
+        if ISO_DATETIME.match(value):
+            moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if timezone.is_aware(moment):
+                moment = timezone.make_naive(moment)
+            return moment
+    except ValueError:
+        return None
+    return None
 
 
 # Excel reads a cell that starts with one of these as a formula, so a report text starting with "=" could run one.
@@ -109,6 +131,13 @@ class XLSXRenderer(ExportRenderer):
     def _cell(sheet, value):
         if not isinstance(value, str):
             return value
+        when = _excel_date(value)
+        if when is not None:
+            cell = WriteOnlyCell(sheet, value=when)
+            cell.number_format = "yyyy-mm-dd" if type(when) is datetime.date else "yyyy-mm-dd hh:mm:ss"
+            return cell
+        # Everything else that is text stays text: a code such as "440000" too (not a number, whose column pandas
+        # would turn into floats where the XPCC has none).
         cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
         cell.data_type = "s"
         return cell

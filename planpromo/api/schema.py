@@ -11,6 +11,8 @@ from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import permissions, serializers
 
+from planpromo.api.filters import QueryParametersFilter
+
 
 class ApiTokenScheme(KnoxTokenScheme):
     """Our knox authentication (it says when a token expired) is documented as knox's: `Authorization: Token`."""
@@ -45,11 +47,16 @@ VALIDATION_ERROR_SCHEMA = {
 ERROR_RESPONSES = {
     "400": OpenApiResponse(
         VALIDATION_ERROR_SCHEMA,
-        description="Invalid input: a filter, `ordering` or body field has a value that cannot be used.",
+        description="Invalid input: an unknown query parameter, a single-value parameter given twice, or a filter, "
+        "`ordering` or body field with a value that cannot be used.",
         examples=[
             OpenApiExample(
                 "Unknown filter value",
                 value={"office": ["Select a valid choice. That choice is not one of the available choices."]},
+            ),
+            OpenApiExample(
+                "Unknown query parameter",
+                value={"ofice": ["Unknown query parameter. This endpoint takes: format, office, ordering, page."]},
             ),
             OpenApiExample(
                 "Unknown ordering field",
@@ -142,7 +149,15 @@ class AutoSchema(openapi.AutoSchema):
             isinstance(p, OpenApiParameter) and p.location == OpenApiParameter.QUERY
             for p in self.get_override_parameters()
         )
-        if self.method in UNSAFE_METHODS or (self._is_list_view() and (self.get_filter_backends() or takes_query)):
+        # An unknown query parameter is a 400 wherever planpromo.api.filters.QueryParametersFilter checks them.
+        checks_query = any(
+            issubclass(backend, QueryParametersFilter) for backend in getattr(self.view, "filter_backends", ())
+        )
+        if (
+            self.method in UNSAFE_METHODS
+            or checks_query
+            or (self._is_list_view() and (self.get_filter_backends() or takes_query))
+        ):
             codes.append("400")
         if any(not isinstance(p, permissions.AllowAny) for p in self.view.get_permissions()):
             codes += ["401", "403"]

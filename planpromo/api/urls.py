@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from participants.api.auth import ObtainTokenView
+from participants.api.auth import ApiTokenViewSet, ObtainTokenView
 from participants.api.views import DepartmentViewSet, ProvincialOfficeViewSet
 from programs.api.views import PlanViewSet, ProgramViewSet, ReportingPeriodViewSet, WorkItemViewSet
 from tracking.api.spreadsheets import ReportImportView, ReportTemplateView
@@ -14,9 +14,10 @@ from tracking.api.stats import (
     TimelineViewSet,
     WorkItemStatsViewSet,
 )
-from tracking.api.views import NotificationViewSet, ObligationViewSet, ReportViewSet
+from tracking.api.views import NotificationViewSet, ObligationViewSet, ReportViewSet, TargetValueViewSet
 
 router = DefaultRouter()
+router.register("auth/tokens", ApiTokenViewSet, basename="auth-tokens")
 router.register("plans", PlanViewSet)
 router.register("departments", DepartmentViewSet)
 router.register("offices", ProvincialOfficeViewSet)
@@ -26,6 +27,7 @@ router.register("periods", ReportingPeriodViewSet)
 router.register("updates", ReportViewSet, basename="report")
 router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("target-values", TargetValueViewSet, basename="target-value")
 router.register("stats/programs", ProgramStatsViewSet, basename="stats-programs")
 router.register("stats/offices", OfficeStatsViewSet, basename="stats-offices")
 router.register("stats/work-items", WorkItemStatsViewSet, basename="stats-work-items")

@@ -2,6 +2,7 @@
 with stable flattened columns, Chinese text intact, and a constant number of queries."""
 
 import csv
+import datetime
 import io
 
 import openpyxl
@@ -213,3 +214,24 @@ def test_export_queries_are_constant(auth_client, django_assert_num_queries, nam
         large = export()
     if name in ("work-items", "programs", "plans"):  # more rows, same queries
         assert len(large) > len(small)
+
+
+def test_xlsx_dates_are_excel_dates_and_codes_text(db, auth_client):
+    """A period's start and due are dates in the workbook (not text), an office's code is text, and the XPCC's
+    empty code is an empty cell: pandas reads the column as text, not floats."""
+    import io
+
+    from openpyxl import load_workbook
+
+    def workbook(url):
+        return load_workbook(io.BytesIO(b"".join(auth_client.get(url).streaming_content))).active
+
+    periods = workbook("/api/v1/periods/?format=xlsx")
+    header = [cell.value for cell in next(periods.iter_rows(max_row=1))]
+    first = [cell for cell in next(periods.iter_rows(min_row=2, max_row=2))]
+    due = first[header.index("due")]
+    assert due.is_date and isinstance(due.value, datetime.datetime)
+    offices = workbook("/api/v1/offices/?format=xlsx")
+    header = [cell.value for cell in next(offices.iter_rows(max_row=1))]
+    codes = [row[header.index("code")].value for row in offices.iter_rows(min_row=2)]
+    assert None in codes and all(isinstance(code, str) for code in codes if code is not None)

@@ -20,7 +20,7 @@ from django.db import connection
 
 from participants.models import ProvincialOffice
 from tests.concurrency.conftest import Client, reporter_of
-from tests.production import BASE_DIR, HOST, production_env
+from tests.production import BASE_DIR, HOST, manage, production_env
 from tests.security.roles import item, period
 from tests.test_health import restartable_cluster  # noqa: F401 (a fixture)
 from tracking.models import Attachment, Report
@@ -175,6 +175,9 @@ def test_accepted_writes_survive_a_database_restart(tmp_path, restartable_cluste
         DJANGO_CONN_MAX_AGE="600",
         DJANGO_SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https",
     )
+    # As `make serve` does: migrate (a no-op here) creates the shared cache's table, which the throttles use.
+    migrated = manage(env, "migrate", "--noinput")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
 
     def create(app, name, summary):
         body = {"work_item": work_item.pk, "period": q1.pk, "summary": summary, "status": "on_track"}

@@ -23,7 +23,8 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from participants.models import Department, ProvincialOffice
+from participants.models import ApiToken, Department, ProvincialOffice
+from participants.services import api_token_create
 from programs.models import Plan, Program, ReportingPeriod, WorkItem
 from tests.fuzz.test_api_fuzz import OPERATIONS
 from tests.security.roles import ROLES, accounts_ensure, report_of
@@ -71,6 +72,9 @@ API = {
     # Guangdong's notification: its recipient's alone; anybody else's is not found, as an unknown id.
     ("GET", "/api/v1/notifications/{id}/", "notification"): (401, 403, 404, 404, 404, 200, 404, 404, 404),
     ("POST", "/api/v1/notifications/{id}/read/", "notification"): (401, 403, 404, 404, 404, 200, 404, 404, 404),
+    # Each user lists and revokes only their own tokens: Guangdong's token is not found by anyone else.
+    ("GET", "/api/v1/auth/tokens/", "all"): READ,
+    ("DELETE", "/api/v1/auth/tokens/{id}/", "guangdong_token"): (401, 403, 404, 404, 404, 204, 404, 404, 404),
 }  # fmt: skip
 # Plan data and statistics: every role reads, nobody without one.
 for _method, _path in OPERATIONS:
@@ -232,6 +236,11 @@ def request_for(method, path, target, role, users, objects):
     url = path
     if target == "notification":
         url = url.replace("{id}", str(Notification.objects.get(recipient=users["guangdong"]).pk))
+    if target == "guangdong_token":
+        token = ApiToken.objects.filter(user=users["guangdong"]).first()
+        if token is None:
+            token, _key = api_token_create(user=users["guangdong"], name="script")
+        url = url.replace("{id}", token.token_key)
     if target == "all" and "{id}" in path:
         model = PLAN_MODELS[path.split("/")[3]]
         url = url.replace("{id}", str(model.objects.order_by("pk").values_list("pk", flat=True).first()))

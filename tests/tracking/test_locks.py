@@ -158,7 +158,7 @@ def test_pages_show_the_lock_and_refuse_the_edit_until_reopened(make_report, acc
         "已锁定：于 2012-05-15 关闭"
         in client.get(f"/reports/{report.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     )
-    data = {**FIELDS, "version": report.version, "action": "save"}
+    data = {**FIELDS, "summary": "Figures for the pilot cities added.", "version": report.version, "action": "save"}
     refused = client.post(f"/reports/{report.pk}/edit/", data)
     assert refused.status_code == 200 and "Ask an administrator to reopen it." in refused.content.decode()
     report.refresh_from_db()

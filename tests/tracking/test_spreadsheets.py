@@ -416,3 +416,9 @@ def test_a_locked_period_is_named_on_its_rows_and_nothing_is_written(client_for)
     assert len(errors) == 2 and errors[0]["row"] == row and errors[0]["column"] == ""
     assert "The period 2012-Q2 closed on 2012-08-14" in errors[0]["message"]
     assert not Report.objects.exists()
+
+
+def test_template_refuses_unknown_query_parameters(client_for):
+    response = client_for("guangdong").get(TEMPLATE, {"perod": period("2012-Q2").pk})
+    assert response.status_code == 400
+    assert "perod" in response.json()

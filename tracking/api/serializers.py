@@ -233,3 +233,59 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     def get_unread(self, notification) -> bool:
         return notification.read_at is None
+
+
+class TargetValueRowSerializer(serializers.ModelSerializer):
+    """One report's value for one target, flat, ready for a pivot table: what was counted, by whom, when, against
+    which figure of the circular, and where the report stands."""
+
+    report = serializers.IntegerField(source="report_id")
+    year = serializers.IntegerField(source="report.work_item.program.plan.year")
+    item_code = serializers.CharField(source="report.work_item.code", help_text='The work item\'s code ("IV.2").')
+    work_item = serializers.IntegerField(source="report.work_item_id")
+    program_number = serializers.IntegerField(source="report.work_item.program.number")
+    office = serializers.IntegerField(source="report.office_id", allow_null=True)
+    department = serializers.IntegerField(source="report.department_id", allow_null=True)
+    organisation = serializers.SerializerMethodField(help_text="The office's short name or the department's name.")
+    period = serializers.IntegerField(source="report.period_id")
+    period_label = serializers.CharField(source="report.period.label")
+    target = serializers.IntegerField(source="target_id")
+    target_position = serializers.IntegerField(source="target.position")
+    target_description = serializers.CharField(
+        source="target.description", help_text="What is counted: the target's unit and subject."
+    )
+    target_quantity = serializers.IntegerField(source="target.quantity", help_text="The circular's figure.")
+    target_approximate = serializers.BooleanField(source="target.approximate", help_text='The circular says "about".')
+    state = serializers.CharField(source="report.state")
+    status = serializers.CharField(source="report.status")
+    updated_at = serializers.DateTimeField(source="report.updated_at", help_text="When the report last changed.")
+
+    class Meta:
+        model = TargetValue
+        fields = [
+            "id",
+            "report",
+            "year",
+            "item_code",
+            "work_item",
+            "program_number",
+            "office",
+            "department",
+            "organisation",
+            "period",
+            "period_label",
+            "target",
+            "target_position",
+            "target_description",
+            "target_quantity",
+            "target_approximate",
+            "value",
+            "state",
+            "status",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_organisation(self, value) -> str:
+        report = value.report
+        return report.office.short_name if report.office_id else report.department.name

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from participants.models import Department, ProvincialOffice
+from planpromo.api.filters import check_query_parameters
 from planpromo.api.schema import VALIDATION_ERROR_SCHEMA, ErrorSerializer
 from programs.models import Plan, ReportingPeriod
 from tracking import permissions, services
@@ -70,6 +71,8 @@ class ReportTemplateView(APIView):
     every period of the plan year), to fill offline and upload to `/api/v1/updates/import/`. Headers in the
     request's language (Accept-Language, or the language chosen on the site)."""
 
+    extra_query_parameters = ("period", "year", "office", "department")
+
     @extend_schema(
         parameters=[
             OpenApiParameter("period", OpenApiTypes.INT, description="A reporting period's id."),
@@ -87,6 +90,7 @@ class ReportTemplateView(APIView):
         },
     )
     def get(self, request):
+        check_query_parameters(request, self)
         params = request.query_params
         organisation = template_organisation(
             request.user, office_id=params.get("office"), department_id=params.get("department")

@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
 from participants.models import Department, ProvincialOffice
+from planpromo.api.filters import QueryParametersFilter, check_query_parameters
 from programs.models import Program, ReportingPeriod
 from tracking import stats
 from tracking.models import Obligation
@@ -159,6 +160,15 @@ ORDERING = OpenApiParameter(
 )
 
 
+# The ordering keys are the names of the response's fields: the row's attribute, or how to compute it (a rate: none
+# expected sorts last).
+ROLLUP_ORDERING = {
+    **{name: name for name in ("expected", "received", "accepted", "on_time", "overdue", "mean_percent")},
+    "reporting_rate": lambda row: stats.rate(row.received, row.expected),
+    "on_time_rate": lambda row: stats.rate(row.on_time, row.expected),
+}
+
+
 class StatsViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Base: validates the selection's parameters (400 with a message when wrong), builds the Selection, and
     orders the rows (a list computed by tracking.stats, a few hundred at most) by `?ordering=`, whose keys are the
@@ -168,9 +178,8 @@ class StatsViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = None
     filter_backends = []
     # Output field name: the row's attribute it sorts by.
-    ordering_fields = {
-        name: name for name in ("expected", "received", "accepted", "on_time", "overdue", "mean_percent")
-    }
+    ordering_fields = ROLLUP_ORDERING
+    extra_query_parameters = {"ordering": True}  # ordered here, not by a filter backend
 
     def list(self, request, *args, **kwargs):
         rows = self.order(list(self.get_queryset()))
@@ -178,21 +187,24 @@ class StatsViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def order(self, rows: list) -> list:
-        terms = [term.strip() for term in self.request.query_params.get("ordering", "").split(",") if term.strip()]
+        given = ",".join(self.request.query_params.getlist("ordering"))  # `a,b` or `ordering=a&ordering=b`
+        terms = [term.strip() for term in given.split(",") if term.strip()]
         unknown = [term for term in terms if term.removeprefix("-") not in self.ordering_fields]
         if unknown:
             raise serializers.ValidationError(
                 {"ordering": [f"Cannot order by {', '.join(unknown)}: choose among {', '.join(self.ordering_fields)}."]}
             )
         for term in reversed(terms):  # stable sorts, the last key first
-            attribute = self.ordering_fields[term.removeprefix("-")]
-            present = [row for row in rows if getattr(row, attribute) is not None]
-            absent = [row for row in rows if getattr(row, attribute) is None]
-            present.sort(key=lambda row: getattr(row, attribute), reverse=term.startswith("-"))
+            key = self.ordering_fields[term.removeprefix("-")]
+            value = key if callable(key) else (lambda row, name=key: getattr(row, name))
+            present = [row for row in rows if value(row) is not None]
+            absent = [row for row in rows if value(row) is None]
+            present.sort(key=value, reverse=term.startswith("-"))
             rows = present + absent  # rows without a value last, whichever the direction
         return rows
 
     def query(self) -> dict:
+        check_query_parameters(self.request, self)
         serializer = self.query_serializer_class(data=self.request.query_params)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
@@ -220,7 +232,14 @@ class ProgramStatsViewSet(StatsViewSet):
 
     serializer_class = ProgramStatsSerializer
     export_name = "program-stats"
-    ordering_fields = {"number": "number", "work_items": "work_item_count", **StatsViewSet.ordering_fields}
+    ordering_fields = {
+        "id": "id",
+        "year": lambda row: row.plan.year,
+        "number": lambda row: (row.plan.year, row.number),
+        "name": "name",
+        "work_items": "work_item_count",
+        **ROLLUP_ORDERING,
+    }
 
     def get_queryset(self):
         return stats.program_stats(selection=self.selection(), today=self.today())
@@ -233,11 +252,13 @@ class OfficeStatsViewSet(StatsViewSet):
     serializer_class = OfficeStatsSerializer
     export_name = "office-stats"
     ordering_fields = {
+        "id": "id",
         "short_name": "short_name",
-        "code": "code",
+        "name_zh": "name_zh",
+        "code": lambda row: (row.code is None, row.code or ""),  # the default order: the XPCC, which has none, last
         "work_items": "work_item_count",
         "due": "expected",
-        **StatsViewSet.ordering_fields,
+        **ROLLUP_ORDERING,
     }
 
     def get_queryset(self):
@@ -251,10 +272,16 @@ class WorkItemStatsViewSet(StatsViewSet):
     serializer_class = WorkItemStatsSerializer
     export_name = "work-item-stats"
     ordering_fields = {
-        "number": "number",
+        "id": "id",
+        "year": lambda row: row.program.plan.year,
+        "code": lambda row: (row.program.plan.year, row.program.number, row.number),
+        "number": lambda row: (row.program.plan.year, row.program.number, row.number),  # kept for old clients
+        "title": "title",
+        "office_scope": "office_scope",
         "offices_expected": "offices_expected",
         "offices_reported": "offices_reported",
-        **StatsViewSet.ordering_fields,
+        "departments_expected": "departments_expected",
+        **ROLLUP_ORDERING,
     }
 
     def get_queryset(self):
@@ -282,8 +309,9 @@ class TimelineViewSet(StatsViewSet):
 
     serializer_class = TimelineRowSerializer
     query_serializer_class = TimelineQuerySerializer
+    extra_query_parameters = ()
     pagination_class = None
-    filter_backends = []
+    filter_backends = [QueryParametersFilter]
     export_name = "timeline"
 
     def get_queryset(self):
@@ -302,8 +330,9 @@ class ReportingRatesViewSet(StatsViewSet):
 
     serializer_class = ReportingRateSerializer
     query_serializer_class = ReportingRatesQuerySerializer
+    extra_query_parameters = ()
     pagination_class = None
-    filter_backends = []
+    filter_backends = [QueryParametersFilter]
     export_name = "reporting-rates"
 
     def get_queryset(self):

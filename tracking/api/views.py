@@ -8,6 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from planpromo.api.exceptions import PreconditionFailed
+from planpromo.api.pagination import SyncPageNumberPagination
 from planpromo.api.renderers import ExportRenderer
 from planpromo.api.schema import ErrorSerializer
 from tracking import exports, notifications, permissions, selectors, services
@@ -22,9 +23,10 @@ from tracking.api.serializers import (
     ReportWriteSerializer,
     ReturnSerializer,
     ReviewCommentSerializer,
+    TargetValueRowSerializer,
     VersionSerializer,
 )
-from tracking.filtersets import NotificationFilterSet, ObligationFilterSet, ReportFilterSet
+from tracking.filtersets import NotificationFilterSet, ObligationFilterSet, ReportFilterSet, TargetValueFilterSet
 from tracking.history import report_history
 from tracking.models import Attachment
 
@@ -100,10 +102,16 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Status reports ("updates") on the work items: one per item, organisation and period.
 
     The workflow is draft → submitted → accepted, or returned with a comment and resubmitted; each step is a POST
-    to an action. A PATCH must carry the version it read (body `version` or `If-Match` with the ETag)."""
+    to an action. A PATCH must carry the version it read (body `version` or `If-Match` with the ETag).
+
+    Incremental sync: pass the list's `watermark` back as `updated_after`. Reports are never deleted; removing an
+    attachment changes its report (a new version, a new `updated_at`), so the report comes again without it."""
 
     serializer_class = ReportSerializer
     filterset_class = ReportFilterSet
+    # With a file format: the people's or the long layout instead of the machine one (tracking.exports).
+    extra_query_parameters = ("layout",)
+    pagination_class = SyncPageNumberPagination
     # Only indexed columns: ordering by free text (summary) would sort the whole table.
     ordering_fields = ["updated_at", "submitted_at", "id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]  # no PUT: edits are partial
@@ -314,6 +322,7 @@ class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ObligationSerializer
     filterset_class = ObligationFilterSet
+    pagination_class = SyncPageNumberPagination
     ordering_fields = {"due": ("due", "id"), "id": "id"}
     export_name = "obligations"
 
@@ -339,3 +348,30 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         """Mark the notification read (again: it stays read, with the first time)."""
         notification = notifications.notification_mark_read(notification=self.get_object(), user=request.user)
         return Response(NotificationSerializer(notification, context=self.get_serializer_context()).data)
+
+
+class TargetValueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Target values, one row per report and target, flat for a pivot table (`?format=csv` or `xlsx` for every
+    row): the work item's code, the organisation, the period, the target's description and figure, the value, and
+    the report's state and status. Takes the reports' filters (`state=submitted,accepted` for the received ones)
+    and `updated_after` (the report's `updated_at`: a value is written with its report) for an incremental sync."""
+
+    serializer_class = TargetValueRowSerializer
+    filterset_class = TargetValueFilterSet
+    pagination_class = SyncPageNumberPagination
+    ordering_fields = {
+        "id": "id",
+        "report": ("report_id", "target__position"),
+        "item_code": (
+            "report__work_item__program__plan__year",
+            "report__work_item__program__number",
+            "report__work_item__number",
+            "target__position",
+            "id",
+        ),
+        "updated_at": ("report__updated_at", "id"),
+    }
+    export_name = "target-values"
+
+    def get_queryset(self):
+        return selectors.target_values_visible_to(user=self.request.user).order_by("report_id", "target__position")

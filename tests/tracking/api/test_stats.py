@@ -51,8 +51,12 @@ def on_time(report):
     return timezone.localdate(report.first_submitted_at) <= report.period.due
 
 
+UNPAGED = ("/api/v1/stats/timeline/", "/api/v1/stats/reporting-rates/")
+
+
 def results(client, url, **params):
-    response = client.get(url, {"page_size": 500, **params})
+    # page_size only where there are pages: elsewhere it is an unknown parameter (400).
+    response = client.get(url, params if url in UNPAGED else {"page_size": 500, **params})
     assert response.status_code == 200, response.content[:300]
     body = response.json()
     return body["results"] if isinstance(body, dict) else body
