@@ -81,7 +81,10 @@ class ReportTemplateView(APIView):
             OpenApiParameter("department", OpenApiTypes.INT, description="Administrators: the department's template."),
         ],
         responses={
-            (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+            # Declared as bytes, as the attachments' download is (generated clients read it raw); served as XLSX.
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description=f"The template, an Excel workbook ({XLSX_CONTENT_TYPE})."
+            ),
             400: OpenApiResponse(
                 VALIDATION_ERROR_SCHEMA,
                 description="No such period, year or organisation, or no organisation named by a user without one.",
