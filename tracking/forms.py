@@ -181,6 +181,23 @@ def localise_filter_form(form):
     return form
 
 
+class ImportUploadForm(forms.Form):
+    """A filled report template to preview (tracking.spreadsheets reads it, tracking.imports checks it)."""
+
+    file = forms.FileField(
+        label=_("Filled template"),
+        help_text=_("The template you downloaded, filled in: XLSX, or CSV with the same columns."),
+    )
+
+
+class ImportConfirmForm(forms.Form):
+    """The previewed rows (signed, so that a page left open cannot be confused with another file), imported again
+    from scratch when confirmed: every check runs again."""
+
+    payload = forms.CharField(widget=forms.HiddenInput)
+    submit_all = forms.BooleanField(label=_("Submit every imported report for review"), required=False)
+
+
 class NotificationPreferenceForm(forms.Form):
     """The language of the user's messages, and one choice per kind of notification: in the app only, or in the
     app and by e-mail."""

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from tracking import views
+from tracking import spreadsheet_views, views
 
 urlpatterns = [
     path("my-work/", views.MyWorkView.as_view(), name="my_work"),
     path("reports/", views.ReportListView.as_view(), name="report_list"),
+    path("reports/import/", spreadsheet_views.ReportImportView.as_view(), name="report_import"),
     path("reports/new/", views.ReportCreateView.as_view(), name="report_create"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
     path("reports/<int:pk>/edit/", views.ReportEditView.as_view(), name="report_edit"),

@@ -571,13 +571,14 @@ class ReportListView(PageMixin, ListView):
     def get_queryset(self):
         return self.filterset.qs
 
-    def export_url(self, fmt):
+    def export_url(self, fmt, layout="people"):
         query = self.request.GET.copy()
         query.pop("page", None)
         for key in list(query):
             if key not in LIST_FILTERS:
                 query.pop(key)
         query["format"] = fmt
+        query["layout"] = layout
         return f"{reverse('report-list')}?{query.urlencode()}"
 
     def get_context_data(self, **kwargs):
@@ -588,6 +589,8 @@ class ReportListView(PageMixin, ListView):
             filter_fields=[self.filterset.form[name] for name in LIST_FILTERS],
             csv_url=self.export_url("csv"),
             xlsx_url=self.export_url("xlsx"),
+            long_url=self.export_url("xlsx", layout="long"),
+            machine_url=self.export_url("csv", layout="machine"),
             filtered=self.filterset.is_bound,
             **kwargs,
         )

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from participants.api.auth import ApiTokenViewSet, ObtainTokenView
 from participants.api.views import DepartmentViewSet, ProvincialOfficeViewSet
 from programs.api.views import PlanViewSet, ProgramViewSet, ReportingPeriodViewSet, WorkItemViewSet
+from tracking.api.spreadsheets import ReportImportView, ReportTemplateView
 from tracking.api.stats import (
     OfficeStatsViewSet,
     ProgramStatsViewSet,
@@ -35,5 +36,8 @@ router.register("stats/reporting-rates", ReportingRatesViewSet, basename="stats-
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    # Before the router's routes, whose updates/<pk>/ would take "template" for a report id.
+    path("updates/template/", ReportTemplateView.as_view(), name="report-template"),
+    path("updates/import/", ReportImportView.as_view(), name="report-import"),
     *router.urls,
 ]

@@ -74,6 +74,8 @@ API_LISTS = [
         user="analyst",
     ),
     View("stats: programs, all years", "/api/v1/stats/programs/"),
+    View("updates of a period for people (XLSX)", "/api/v1/updates/?period={period}&format=xlsx&layout=people"),
+    View("updates of a period by target (CSV)", "/api/v1/updates/?period={period}&format=csv&layout=long"),
     View("notifications", "/api/v1/notifications/"),
     View("notifications unread", "/api/v1/notifications/?unread=true", user="office"),
 ]
@@ -106,6 +108,7 @@ PAGES = {
     "tracking:report_detail": View("report", "/reports/{report}/"),
     "tracking:report_edit": View("report form", "/reports/{report}/edit/"),
     "tracking:report_create": View("new report form", "/reports/new/", user="office"),
+    "tracking:report_import": View("import page (office reporter)", "/reports/import/", user="office"),
     "tracking:review_queue": View("review queue", "/review/"),
     "participants:tokens": View("API tokens", "/account/tokens/"),
     "tracking:notification_list": View("notifications", "/notifications/", user="office"),

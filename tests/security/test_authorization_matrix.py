@@ -62,6 +62,13 @@ API = {
     ("POST", "/api/v1/updates/{id}/attachments/", "submitted"): (401, 403, 403, 403, 403, 403, 403, 403, 403),
     ("GET", ATTACHMENT, "draft"): (401, 403, 200, 200, 404, 200, 404, 404, 404),
     ("DELETE", ATTACHMENT, "draft"): (401, 403, 204, 403, 404, 204, 404, 404, 403),
+    # The template of one's own organisation; an administrator or an analyst has none and must name one (400), and
+    # only an administrator may name another's.
+    ("GET", "/api/v1/updates/template/", "own"): (401, 403, 400, 200, 200, 200, 200, 200, 400),
+    ("GET", "/api/v1/updates/template/", "foreign"): (401, 403, 200, 403, 403, 403, 403, 403, 403),
+    # Own: a template without rows (nothing to do). Foreign: a filled row of another office's obligation.
+    ("POST", "/api/v1/updates/import/", "own"): (401, 403, 200, 200, 200, 200, 200, 200, 403),
+    ("POST", "/api/v1/updates/import/", "foreign"): (401, 403, 200, 400, 400, 400, 400, 400, 403),
     # Guangdong's notification: its recipient's alone; anybody else's is not found, as an unknown id.
     ("GET", "/api/v1/notifications/{id}/", "notification"): (401, 403, 404, 404, 404, 200, 404, 404, 404),
     ("POST", "/api/v1/notifications/{id}/read/", "notification"): (401, 403, 404, 404, 404, 200, 404, 404, 404),
@@ -135,6 +142,7 @@ PAGES = {
     ("tracking:review_queue", ()): WITH_ROLE,
     # An administrator has no organisation to report for on the page (the API lets them name one).
     ("tracking:report_create", ()): (302, 403, 403, 200, 200, 200, 200, 200, 403),
+    ("tracking:report_import", ()): (302, 403, 200, 200, 200, 200, 200, 200, 403),
     ("tracking:report_detail", (("pk", "draft"),)): (302, 403, 200, 200, 404, 200, 404, 404, 404),
     ("tracking:report_detail", (("pk", "submitted"),)): (302, 403, 200, 200, 200, 200, 200, 200, 200),
     ("tracking:report_edit", (("pk", "draft"),)): (302, 403, 200, 403, 404, 200, 404, 404, 404),
@@ -253,11 +261,24 @@ def request_for(method, path, target, role, users, objects):
         body = {"work_item": item("I.1").pk, "period": period("2012-Q3").pk, "summary": "New.", "status": "on_track"}
         if target == "foreign":  # a report for another organisation than the role's own
             body["office"] = users["hunan"].profile.office_id if role != "hunan" else users["tianjin"].profile.office_id
+    elif path == "/api/v1/updates/template/" and target == "foreign":
+        url += f"?office={foreign_office_id(role, users)}"
+    elif path == "/api/v1/updates/import/":
+        content = "obligation_id,status,percent_complete,summary\n"
+        if target == "foreign":
+            obligation = Obligation.objects.filter(office_id=foreign_office_id(role, users), period=period("2012-Q3"))
+            content += f"{obligation.order_by('pk').first().pk},On track,10,Imported.\n"
+        body = {"file": SimpleUploadedFile("filled.csv", content.encode())}
     elif path.endswith("/attachments/"):
         body = {"file": SimpleUploadedFile("more.pdf", PDF)}
     elif method in {"PATCH", "POST"} and report is not None:
         body = {"version": report.version, "summary": "Changed.", "comment": "More detail."}
     return url, body
+
+
+def foreign_office_id(role, users):
+    """Another office than the role's own: Hunan's (Tianjin's for Hunan)."""
+    return users["hunan"].profile.office_id if role != "hunan" else users["tianjin"].profile.office_id
 
 
 def perform(client, method, url, body):

@@ -456,10 +456,17 @@ def test_reports_list_filters_and_exports_exactly_the_filtered_rows(accounts, as
     query = f"work_item={item('IV.2').pk}&state=submitted"
     response = client.get(f"/reports/?{query}")
     assert [r.pk for r in response.context["reports"]] == [b.pk, a.pk]
-    assert response.context["csv_url"] == f"/api/v1/updates/?{query}&format=csv"
-    assert response.context["xlsx_url"] == f"/api/v1/updates/?{query}&format=xlsx"
+    assert response.context["csv_url"] == f"/api/v1/updates/?{query}&format=csv&layout=people"
+    assert response.context["xlsx_url"] == f"/api/v1/updates/?{query}&format=xlsx&layout=people"
+    assert response.context["machine_url"] == f"/api/v1/updates/?{query}&format=csv&layout=machine"
     exported = client.get(response.context["csv_url"])
     assert exported.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert sorted((row["Item"], row["Organisation"], row["State"]) for row in rows) == [
+        ("IV.2", "Guangdong", "Submitted"),
+        ("IV.2", "Hunan", "Submitted"),
+    ]
+    exported = client.get(response.context["machine_url"])
     rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"))))
     assert sorted(int(row["id"]) for row in rows) == sorted([a.pk, b.pk])
     xlsx = client.get(response.context["xlsx_url"])

@@ -9,8 +9,9 @@ from rest_framework.response import Response
 
 from planpromo.api.exceptions import PreconditionFailed
 from planpromo.api.pagination import SyncPageNumberPagination
+from planpromo.api.renderers import ExportRenderer
 from planpromo.api.schema import ErrorSerializer
-from tracking import notifications, permissions, selectors, services
+from tracking import exports, notifications, permissions, selectors, services
 from tracking.api.permissions import OwnNotifications
 from tracking.api.serializers import (
     AttachmentSerializer,
@@ -65,6 +66,38 @@ CONFLICT_RESPONSES = {
 }
 
 
+LAYOUT = OpenApiParameter(
+    "layout",
+    OpenApiTypes.STR,
+    enum=list(exports.LAYOUTS),
+    description=(
+        "With `format=csv` or `format=xlsx`: `machine` (default, for scripts: the JSON's field names and codes, "
+        "nested fields flattened), `people` (headers and labels in the request's language, one column per target "
+        "headed by its description, dates as dates, frozen header, filter) or `long` (one row per report and target, "
+        "for pivot tables)."
+    ),
+)
+
+
+def export_naming(request) -> dict:
+    """The plan year, period and organisation a list is filtered on, to name its file (ignored when not valid: the
+    filter itself answers for them)."""
+    from participants.models import Department, ProvincialOffice
+    from programs.models import ReportingPeriod
+
+    params, naming = request.query_params, {}
+    for key, model in (("period", ReportingPeriod), ("office", ProvincialOffice), ("department", Department)):
+        value = params.get(key, "")
+        if value.isdigit():
+            queryset = model.objects.select_related("plan") if model is ReportingPeriod else model.objects.all()
+            found = queryset.filter(pk=value).first()
+            if found is not None:
+                naming["period" if key == "period" else "organisation"] = found
+    if params.get("year", "").isdigit():
+        naming["year"] = params["year"]
+    return naming
+
+
 class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Status reports ("updates") on the work items: one per item, organisation and period.
 
@@ -76,6 +109,8 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ReportSerializer
     filterset_class = ReportFilterSet
+    # With a file format: the people's or the long layout instead of the machine one (tracking.exports).
+    extra_query_parameters = ("layout",)
     pagination_class = SyncPageNumberPagination
     # Only indexed columns: ordering by free text (summary) would sort the whole table.
     ordering_fields = ["updated_at", "submitted_at", "id"]
@@ -83,6 +118,22 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.reports_visible_to(user=self.request.user)
+
+    @extend_schema(parameters=[LAYOUT])
+    def list(self, request, *args, **kwargs):
+        layout = request.query_params.get("layout", exports.MACHINE)
+        if layout not in exports.LAYOUTS:
+            raise ValidationError({"layout": [f"One of {', '.join(exports.LAYOUTS)}."]})
+        renderer = getattr(request, "accepted_renderer", None)
+        if layout == exports.MACHINE or not isinstance(renderer, ExportRenderer):
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        return exports.reports_file_response(
+            queryset,
+            layout=layout,
+            file_format=renderer.format,
+            filename=exports.reports_filename(**export_naming(request), layout=layout, extension=renderer.format),
+        )
 
     def get_object(self):
         try:
