@@ -341,5 +341,5 @@ def test_the_workflow_follows_its_model(users):
     run_state_machine_as_test(Counted, settings=settings(max_examples=EXAMPLES, stateful_step_count=30))
     print(f"workflow model: {totals}")
     # The machine must have exercised the workflow, not only refusals: successes, and reports reaching every state.
-    assert totals["runs"] >= EXAMPLES // 2 and totals["succeeded"] >= EXAMPLES, totals
+    assert totals["runs"] >= EXAMPLES // 2 and totals["succeeded"] >= EXAMPLES // 2, totals
     assert totals["states"] == set(ReportState.values), totals
