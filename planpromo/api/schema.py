@@ -84,6 +84,11 @@ ERROR_RESPONSES = {
         description="No such object, or not one this user can see (or a page past the last, or an unknown `format`).",
         examples=[OpenApiExample("Not found", value={"detail": "No object matches the given query."})],
     ),
+    "415": OpenApiResponse(
+        ErrorSerializer,
+        description="The body is not of a media type this operation reads (see its request body).",
+        examples=[OpenApiExample("Unsupported", value={"detail": 'Unsupported media type "text/plain" in request.'})],
+    ),
     "429": OpenApiResponse(
         ThrottledSerializer,
         description="Too many requests: wait the number of seconds in `Retry-After`, then try again.",
@@ -166,6 +171,8 @@ class AutoSchema(openapi.AutoSchema):
         paged = self.method == "GET" and self._is_list_view() and self._get_paginator()
         if "{" in self.path or paged or self._get_format_parameters():
             codes.append("404")
+        if self.method in {"POST", "PUT", "PATCH"}:
+            codes.append("415")  # a body of a media type the operation's parsers do not read (found by the fuzzer)
         if self.view.get_throttles():
             codes.append("429")
         return codes

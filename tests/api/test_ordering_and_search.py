@@ -89,3 +89,17 @@ def test_an_id_too_large_for_the_database_is_a_400(auth_client, path):
     response = auth_client.get(path, {name: ["3", "909851321972533395193856"]})
     assert response.status_code == 400, response.content[:300]
     assert name in response.json()
+
+
+def test_a_percent_sign_in_an_id_is_a_400_not_a_500(auth_client):
+    """The fuzzer's find on PostgreSQL: the refusal's message was %-formatted twice."""
+    response = auth_client.get("/api/v1/work-items/", {"office": ["%‹", "|"]})
+    assert response.status_code == 400
+    assert "office" in response.json()
+
+
+def test_a_time_zone_offset_beyond_the_databases_is_a_400(auth_client):
+    """The fuzzer's find on PostgreSQL: +16:43 is a valid Python offset, and a database error (500)."""
+    response = auth_client.get("/api/v1/updates/", {"updated_before": "0362-03-26T22:34:10+16:43"})
+    assert response.status_code == 400
+    assert "updated_before" in response.json()

@@ -100,7 +100,12 @@ def test_reads_go_to_the_replica_and_writes_to_the_primary(tmp_path, primary_and
     # The replica has caught up with the setup, then stops replaying: from now on it shows the past.
     wait_until(lambda: query(replica.url(), "SELECT count(*) FROM participants_apitoken") == [(1,)])
     query(replica.url(), "SELECT pg_wal_replay_pause()")
-    query(primary.url(), "UPDATE programs_plan SET title = 'Changed on the primary' WHERE year = 2012")
+    query(
+        primary.url(),
+        # title_en: the English column the API reads (django-modeltranslation); title: the original's.
+        "UPDATE programs_plan SET title = 'Changed on the primary', title_en = 'Changed on the primary' "
+        "WHERE year = 2012",
+    )
 
     with ProductionClient({**env, "DATABASE_REPLICA_URL": replica.url()}) as app:
         # A read: from the replica, which has not seen the new title.
