@@ -439,7 +439,7 @@ class WorkItemProgressView(PlanPageMixin, TemplateView):
             user=self.request.user, queryset=Obligation.objects.filter(work_item=item, period=period)
         )
         position = {link.department_id: link.position for link in item.department_links.all()}
-        offices = sorted((o for o in obligations if o.office_id), key=lambda o: office_order(o.office))
+        offices = sorted((o for o in obligations if o.office_id), key=lambda o: o.office.sort_key)
         departments = sorted(
             (o for o in obligations if o.department_id), key=lambda o: position.get(o.department_id, 0)
         )
@@ -474,11 +474,6 @@ class WorkItemProgressView(PlanPageMixin, TemplateView):
                 }
             )
         return timeline
-
-
-def office_order(office) -> tuple:
-    """Offices by GB/T 2260 code, the XPCC (which has none) last."""
-    return (office.code is None, office.code or "", office.short_name)
 
 
 # --- Participation matrix ----------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, F, FilteredRelation, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber, TruncMonth, TruncWeek
 
-from participants.models import Department, ProvincialOffice
+from participants.models import Department, ProvincialOffice, office_order
 from programs.models import Program, ReportingPeriod, Target, WorkItem, WorkItemDepartment
 from tracking.choices import RECEIVED_STATES, ReportState, ReportStatus
 from tracking.models import Obligation, TargetValue
@@ -170,7 +170,7 @@ def program_stats(*, selection: Selection, today: datetime.date) -> list[Program
 
 def office_stats(*, selection: Selection, today: datetime.date) -> list[ProvincialOffice]:
     """Per office: the items it must report on in the selection and the obligation aggregates."""
-    offices = ProvincialOffice.objects.order_by(F("code").asc(nulls_last=True), "short_name")
+    offices = ProvincialOffice.objects.order_by(*office_order())
     if selection.office_id is not None:
         offices = offices.filter(pk=selection.office_id)
     figures = figures_by(
@@ -385,7 +385,7 @@ def completeness(*, periods: list, selection: Selection, today: datetime.date) -
     columns = {row["period_id"]: row for row in grouped("period")}
     everything = reporting_rates(selection=selection, today=today)
 
-    offices = ProvincialOffice.objects.order_by(F("code").asc(nulls_last=True), "short_name")
+    offices = ProvincialOffice.objects.order_by(*office_order())
     if selection.office_id is not None:
         offices = offices.filter(pk=selection.office_id)
     departments = Department.objects.filter(pk__in={key[1] for key in totals if key[1] is not None}).order_by("name")
