@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from planpromo.api.renderers import formula_safe
 from programs.templatetags.plan_tags import short_display_name
 from tracking.stats import Completeness, RateCell
 
@@ -70,7 +71,7 @@ def completeness_response(table: Completeness, *, plan, program, file_format: st
     sheet.title = _("Completeness")[:31]
     sheet.append(header)
     for row in rows:
-        sheet.append([_safe(value) for value in row])
+        sheet.append([formula_safe(value) for value in row])
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
     sheet.column_dimensions["A"].width = 28
@@ -83,13 +84,6 @@ def completeness_response(table: Completeness, *, plan, program, file_format: st
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
-
-
-def _safe(value):
-    # A text cell starting like a formula is written as text, never evaluated by the spreadsheet.
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@"}:
-        return "'" + value
-    return value
 
 
 # --- The reports list for people ---------------------------------------------------------------------------------
@@ -267,7 +261,7 @@ def _csv_text(value):
         return f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return _safe(value)
+    return formula_safe(value)
 
 
 def _xlsx_bytes(columns, rows) -> bytes:

@@ -75,7 +75,8 @@ FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
-def _csv_cell(value):
+def formula_safe(value):
+    """A text that a spreadsheet would read as a formula, quoted so that it stays text (numbers stay numbers)."""
     if isinstance(value, str) and FORMULA_START.match(value) and not NUMBER.match(value):
         return "'" + value
     return value
@@ -91,7 +92,7 @@ class CSVRenderer(ExportRenderer, CSVStreamingRenderer):
     charset = "utf-8"
 
     def write(self, header, rows):
-        rows = ({name: _csv_cell(value) for name, value in row.items()} for row in rows)
+        rows = ({name: formula_safe(value) for name, value in row.items()} for row in rows)
         context = {"header": header, "encoding": "utf-8", "bom": True}
         for chunk in CSVStreamingRenderer.render(self, rows, renderer_context=context):
             yield chunk if isinstance(chunk, bytes) else chunk.encode()
