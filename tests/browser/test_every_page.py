@@ -53,6 +53,7 @@ def world(plan, settings, tmp_path):
             ("program", "/plans/2012/programs/2/"),
             ("work-item", "/plans/2012/items/IV.2/"),
             ("matrix", "/plans/2012/matrix/"),
+            ("completeness", "/plans/2012/completeness/"),
             ("summary", "/reports/2012/summary/"),
             ("offices", "/offices/"),
             ("office", "/offices/Guangdong/"),
