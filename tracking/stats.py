@@ -17,6 +17,7 @@ program, office or department):
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
@@ -127,22 +128,48 @@ def grouped_obligations(selection: Selection) -> QuerySet:
     )
 
 
-def figures_by(selection: Selection, today: datetime.date, key: str, *, belongs: Q | None = None, **extra) -> dict:
-    """{value of `key`: {figure: number}} over the selection's obligations: one grouped query."""
+def figures_by(
+    selection: Selection, today: datetime.date, key: str, *, belongs: Q | None = None, by_period=False, **extra
+) -> dict:
+    """{value of `key`: {figure: number}} over the selection's obligations: one grouped query. `by_period`: keyed
+    by (value of `key`, period id)."""
     rows = grouped_obligations(selection)
     if belongs is not None:
         rows = rows.filter(belongs)
-    rows = rows.values(key).annotate(**obligation_aggregates(today), **extra)
+    keys = (key, "period_id") if by_period else (key,)
+    rows = rows.values(*keys).annotate(**obligation_aggregates(today), **extra)
+    if by_period:
+        return {(row.pop(key), row.pop("period_id")): row for row in rows}
     return {row.pop(key): row for row in rows}
 
 
-def _attach(entities: list, figures: dict, names=FIGURES) -> list:
-    """Set each entity's figures (zeros where it has no obligation in the selection)."""
+def _attach(entities: list, figures: dict, names=FIGURES, *, periods: list | None = None, plan_of=None) -> list:
+    """Set each entity's figures (zeros where it has no obligation in the selection).
+
+    With `periods` (figures keyed by (entity id, period id)): one row per entity and period, each a copy of the
+    entity carrying its `period`; `plan_of(entity)`, where given, keeps only the periods of the entity's plan."""
     empty = {name: (None if name == "mean_percent" else 0) for name in names}
+    if periods is None:
+        for entity in entities:
+            for name, value in {**empty, **figures.get(entity.pk, {})}.items():
+                setattr(entity, name, value)
+        return entities
+    rows = []
     for entity in entities:
-        for name, value in {**empty, **figures.get(entity.pk, {})}.items():
-            setattr(entity, name, value)
-    return entities
+        for period in periods:
+            if plan_of is not None and plan_of(entity) != period.plan_id:
+                continue
+            row = copy.copy(entity)
+            row.period = period
+            for name, value in {**empty, **figures.get((entity.pk, period.pk), {})}.items():
+                setattr(row, name, value)
+            rows.append(row)
+    return rows
+
+
+def selected_periods(selection: Selection) -> list[ReportingPeriod]:
+    """The selection's periods, by plan year and start (one query)."""
+    return list(ReportingPeriod.objects.filter(pk__in=selection.period_ids).order_by("plan__year", "start", "end"))
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -155,8 +182,9 @@ def rate(part: int, whole: int) -> float | None:
 # departments, work items) by another: rows of a few narrow columns are grouped, never the entities' wide ones.
 
 
-def program_stats(*, selection: Selection, today: datetime.date) -> list[Program]:
-    """Per program of the selected periods' plans: its work items and the obligation aggregates."""
+def program_stats(*, selection: Selection, today: datetime.date, by_period: bool = False) -> list[Program]:
+    """Per program of the selected periods' plans: its work items and the obligation aggregates. `by_period`: one
+    row per program and period of its plan, each with its `period`."""
     programs = Program.objects.filter(plan__in=selection.plans()).select_related("plan")
     if selection.program_id is not None:
         programs = programs.filter(pk=selection.program_id)
@@ -165,11 +193,15 @@ def program_stats(*, selection: Selection, today: datetime.date) -> list[Program
     counts = {row["program_id"]: row["n"] for row in items}
     for program in programs:
         program.work_item_count = counts.get(program.pk, 0)
-    return _attach(programs, figures_by(selection, today, "work_item__program_id"))
+    figures = figures_by(selection, today, "work_item__program_id", by_period=by_period)
+    if by_period:
+        return _attach(programs, figures, periods=selected_periods(selection), plan_of=lambda row: row.plan_id)
+    return _attach(programs, figures)
 
 
-def office_stats(*, selection: Selection, today: datetime.date) -> list[ProvincialOffice]:
-    """Per office: the items it must report on in the selection and the obligation aggregates."""
+def office_stats(*, selection: Selection, today: datetime.date, by_period: bool = False) -> list[ProvincialOffice]:
+    """Per office: the items it must report on in the selection and the obligation aggregates. `by_period`: one
+    row per office and period, each with its `period`."""
     offices = ProvincialOffice.objects.order_by(*office_order())
     if selection.office_id is not None:
         offices = offices.filter(pk=selection.office_id)
@@ -178,9 +210,11 @@ def office_stats(*, selection: Selection, today: datetime.date) -> list[Provinci
         today,
         "office_id",
         belongs=Q(office__isnull=False),
+        by_period=by_period,
         work_item_count=Count("work_item", distinct=True),
     )
-    return _attach(list(offices), figures, (*FIGURES, "work_item_count"))
+    periods = selected_periods(selection) if by_period else None
+    return _attach(list(offices), figures, (*FIGURES, "work_item_count"), periods=periods)
 
 
 def department_stats(*, selection: Selection, today: datetime.date) -> list[Department]:
@@ -196,10 +230,11 @@ def department_stats(*, selection: Selection, today: datetime.date) -> list[Depa
     return _attach(list(departments), figures, (*FIGURES, "work_item_count"))
 
 
-def work_item_stats(*, selection: Selection, today: datetime.date) -> list[WorkItem]:
+def work_item_stats(*, selection: Selection, today: datetime.date, by_period: bool = False) -> list[WorkItem]:
     """Per work item of the selected periods' plans: who is expected (offices and departments, distinct), who
     reported (distinct offices with a received report), the obligation aggregates; with its responsible
-    departments and its targets (their achieved values come from targets_achieved)."""
+    departments and its targets (their achieved values come from targets_achieved). `by_period`: one row per
+    work item and period of its plan, each with its `period`."""
     items = WorkItem.objects.filter(program__plan__in=selection.plans())
     if selection.program_id is not None:
         items = items.filter(program_id=selection.program_id)
@@ -221,16 +256,22 @@ def work_item_stats(*, selection: Selection, today: datetime.date) -> list[WorkI
         selection,
         today,
         "work_item_id",
+        by_period=by_period,
         offices_expected=Count("office", distinct=True),
         departments_expected=Count("department", distinct=True),
         offices_reported=Count("office", distinct=True, filter=received),
     )
-    return _attach(list(items), figures, (*FIGURES, "offices_expected", "departments_expected", "offices_reported"))
+    names = (*FIGURES, "offices_expected", "departments_expected", "offices_reported")
+    if by_period:
+        periods = selected_periods(selection)
+        return _attach(list(items), figures, names, periods=periods, plan_of=lambda row: row.program.plan_id)
+    return _attach(list(items), figures, names)
 
 
-def targets_achieved(*, selection: Selection, targets=None) -> dict[int, int]:
+def targets_achieved(*, selection: Selection, targets=None, by_period: bool = False) -> dict:
     """Per target: the sum over organisations of each one's latest received value in the selection (one query:
-    the latest value per target and organisation is picked by a window function)."""
+    the latest value per target and organisation is picked by a window function). `by_period`: per (target id,
+    period id), the sum of the values received for that period."""
     values = TargetValue.objects.filter(report__state__in=RECEIVED_STATES, report__period_id__in=selection.period_ids)
     if targets is not None:
         values = values.filter(target__in=targets)
@@ -238,6 +279,11 @@ def targets_achieved(*, selection: Selection, targets=None) -> dict[int, int]:
         values = values.filter(report__office_id=selection.office_id)
     if selection.department_id is not None:
         values = values.filter(report__department_id=selection.department_id)
+    if by_period:  # one report per organisation, item and period: nothing to choose among
+        achieved: dict = defaultdict(int)
+        for target_id, period_id, value in values.values_list("target_id", "report__period_id", "value"):
+            achieved[target_id, period_id] += value
+        return dict(achieved)
     ranked = values.annotate(
         rank=Window(
             RowNumber(),
@@ -245,7 +291,7 @@ def targets_achieved(*, selection: Selection, targets=None) -> dict[int, int]:
             order_by=[F("report__period__end").desc(), F("report__period__start").asc()],
         )
     ).filter(rank=1)
-    achieved: dict[int, int] = defaultdict(int)
+    achieved = defaultdict(int)
     for target_id, value in ranked.values_list("target_id", "value"):
         achieved[target_id] += value
     return dict(achieved)

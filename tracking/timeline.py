@@ -6,14 +6,13 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from tracking.choices import ReportState, ReportStatus, Transition
-from tracking.history import report_history
+from tracking.history import USER_FIELDS, report_history
 from tracking.models import Attachment, Report
 
 # Report fields without a verbose name of their own (the model's default would stay English).
@@ -22,7 +21,6 @@ FIELD_LABELS = {
     "submitted_by": _("Submitted by"),
     "reviewed_by": _("Reviewed by"),
 }
-USER_FIELDS = {"created_by", "submitted_by", "reviewed_by"}
 SHORT = 80  # a value longer than this shows cut, and opens whole
 
 
@@ -32,12 +30,13 @@ def person(user) -> str:
 
 def report_timeline(report: Report, *, published_only: bool = False) -> list[dict]:
     """Entries of report_history, oldest first, each with `transition_label`, `user` (a name), `attachment` (the
-    file's name, for an attachment added or removed) and `changes` of {label, old, new, long}. Three queries
+    file's name, for an attachment added or removed) and `changes` of {label, old, new, long}. Two queries
     beyond report_history's own: the people named, and the attachments' history. `published_only`: as
     report_history's (a reader who may not see the report's drafts)."""
     entries = report_history(report, published_only=published_only)
     choices = {"state": dict(ReportState.choices), "status": dict(ReportStatus.choices)}
-    ids = {
+    # The entries name people by user name (report_history): the page shows their full names.
+    usernames = {entry["user"] for entry in entries if entry["user"]} | {
         value
         for entry in entries
         for change in entry["changes"]
@@ -45,10 +44,8 @@ def report_timeline(report: Report, *, published_only: bool = False) -> list[dic
         for value in (change["old"], change["new"])
         if value is not None
     }
-    usernames = {entry["user"] for entry in entries if entry["user"]}
     User = get_user_model()
-    users = list(User.objects.filter(Q(pk__in=ids) | Q(**{f"{User.USERNAME_FIELD}__in": usernames})))
-    by_id = {user.pk: person(user) for user in users}
+    users = User.objects.filter(**{f"{User.USERNAME_FIELD}__in": usernames})
     by_username = {user.get_username(): person(user) for user in users}
     events = list(
         Attachment.history.filter(report_id=report.pk)
@@ -70,7 +67,7 @@ def report_timeline(report: Report, *, published_only: bool = False) -> list[dic
             name = change["field"]
             change["label"] = FIELD_LABELS.get(name) or _field_label(name)
             for side in ("old", "new"):
-                change[side] = _display(name, change[side], choices, by_id)
+                change[side] = _display(name, change[side], choices, by_username)
             change["long"] = any(len(str(change[side] or "")) > SHORT for side in ("old", "new"))
     return entries
 

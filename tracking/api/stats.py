@@ -1,6 +1,8 @@
 """`/api/v1/stats/...`: statistics computed by the database from the obligations (see tracking.stats for the
 definitions). Every endpoint takes `year`, `period`, `program`, `office` and `department`."""
 
+import copy
+
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -27,6 +29,13 @@ GROUP_BY = OpenApiParameter(
     "(`office,period`); none: one row for the whole selection.",
 )
 SELECTION = [YEAR, PERIOD, PROGRAM, OFFICE, DEPARTMENT]
+BY_PERIOD = OpenApiParameter(
+    "group_by",
+    OpenApiTypes.STR,
+    enum=["period"],
+    description="`period`: one row per entity and period (of the entity's plan), each with the period's id, label "
+    "and due date; ordered by the entity, then the period.",
+)
 
 
 class StatsQuerySerializer(serializers.Serializer):
@@ -35,6 +44,10 @@ class StatsQuerySerializer(serializers.Serializer):
     program = serializers.PrimaryKeyRelatedField(queryset=Program.objects.all(), required=False)
     office = serializers.PrimaryKeyRelatedField(queryset=ProvincialOffice.objects.all(), required=False)
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False)
+
+
+class EntityStatsQuerySerializer(StatsQuerySerializer):
+    group_by = serializers.ChoiceField(choices=["period"], required=False, allow_blank=True, default="")
 
 
 class TimelineQuerySerializer(StatsQuerySerializer):
@@ -79,6 +92,10 @@ class RatesMixin(serializers.Serializer):
 
 
 class RollupFieldsMixin(RatesMixin):
+    # Present only in rows grouped by period (`group_by=period`).
+    period = serializers.IntegerField(source="period.pk", required=False, help_text="With group_by=period.")
+    period_label = serializers.CharField(source="period.label", required=False, help_text="With group_by=period.")
+    period_due = serializers.DateField(source="period.due", required=False, help_text="With group_by=period.")
     expected = serializers.IntegerField(help_text="Obligations: reports that must be written in the selection.")
     received = serializers.IntegerField(help_text="Obligations met: the report is submitted or accepted.")
     accepted = serializers.IntegerField()
@@ -122,7 +139,7 @@ class WorkItemStatsSerializer(RollupFieldsMixin):
     offices_expected = serializers.IntegerField(help_text="Offices that must report (distinct).")
     offices_reported = serializers.IntegerField(help_text="Offices with at least one received report (distinct).")
     departments_expected = serializers.IntegerField(help_text="Responsible departments (distinct).")
-    targets = TargetStatsSerializer(many=True, source="targets.all")
+    targets = TargetStatsSerializer(many=True, source="target_figures")
 
 
 class TimelineRowSerializer(serializers.Serializer):
@@ -163,6 +180,7 @@ ORDERING = OpenApiParameter(
 # The ordering keys are the names of the response's fields: the row's attribute, or how to compute it (a rate: none
 # expected sorts last).
 ROLLUP_ORDERING = {
+    "period": lambda row: (row.period.plan_id, row.period.start) if hasattr(row, "period") else None,
     **{name: name for name in ("expected", "received", "accepted", "on_time", "overdue", "mean_percent")},
     "reporting_rate": lambda row: stats.rate(row.received, row.expected),
     "on_time_rate": lambda row: stats.rate(row.on_time, row.expected),
@@ -204,10 +222,16 @@ class StatsViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return rows
 
     def query(self) -> dict:
-        check_query_parameters(self.request, self)
-        serializer = self.query_serializer_class(data=self.request.query_params)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+        """The validated query parameters (read once per request: the ids are looked up in the database)."""
+        if not hasattr(self, "_query"):
+            check_query_parameters(self.request, self)
+            serializer = self.query_serializer_class(data=self.request.query_params)
+            serializer.is_valid(raise_exception=True)
+            self._query = serializer.validated_data
+        return self._query
+
+    def by_period(self) -> bool:
+        return self.query().get("group_by") == "period"
 
     def selection(self) -> stats.Selection:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request parameters, no queries
@@ -225,8 +249,9 @@ class StatsViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return timezone.localdate()
 
 
-@extend_schema_view(list=extend_schema(parameters=[*SELECTION, ORDERING]))
+@extend_schema_view(list=extend_schema(parameters=[*SELECTION, BY_PERIOD, ORDERING]))
 class ProgramStatsViewSet(StatsViewSet):
+    query_serializer_class = EntityStatsQuerySerializer
     """Per program: work items, obligations expected, received, accepted, on time, overdue, the rates, status
     distribution, mean percent."""
 
@@ -242,11 +267,12 @@ class ProgramStatsViewSet(StatsViewSet):
     }
 
     def get_queryset(self):
-        return stats.program_stats(selection=self.selection(), today=self.today())
+        return stats.program_stats(selection=self.selection(), today=self.today(), by_period=self.by_period())
 
 
-@extend_schema_view(list=extend_schema(parameters=[*SELECTION, ORDERING]))
+@extend_schema_view(list=extend_schema(parameters=[*SELECTION, BY_PERIOD, ORDERING]))
 class OfficeStatsViewSet(StatsViewSet):
+    query_serializer_class = EntityStatsQuerySerializer
     """Per office: items it reports on, obligations, received, on time, overdue, the rates, status distribution."""
 
     serializer_class = OfficeStatsSerializer
@@ -262,11 +288,12 @@ class OfficeStatsViewSet(StatsViewSet):
     }
 
     def get_queryset(self):
-        return stats.office_stats(selection=self.selection(), today=self.today())
+        return stats.office_stats(selection=self.selection(), today=self.today(), by_period=self.by_period())
 
 
-@extend_schema_view(list=extend_schema(parameters=[*SELECTION, ORDERING]))
+@extend_schema_view(list=extend_schema(parameters=[*SELECTION, BY_PERIOD, ORDERING]))
 class WorkItemStatsViewSet(StatsViewSet):
+    query_serializer_class = EntityStatsQuerySerializer
     """Per work item: its roll-up, and its targets with the achieved value."""
 
     serializer_class = WorkItemStatsSerializer
@@ -286,7 +313,7 @@ class WorkItemStatsViewSet(StatsViewSet):
 
     def get_queryset(self):
         self._selection = self.selection()
-        return stats.work_item_stats(selection=self._selection, today=self.today())
+        return stats.work_item_stats(selection=self._selection, today=self.today(), by_period=self.by_period())
 
     def get_serializer(self, instance=None, *args, **kwargs):
         if instance is not None and kwargs.get("many"):
@@ -294,12 +321,22 @@ class WorkItemStatsViewSet(StatsViewSet):
         return super().get_serializer(instance, *args, **kwargs)
 
     def with_achieved(self, items):
-        """The page's items, each target carrying its achieved value (one query for the whole page)."""
+        """The page's items, each with `target_figures`: its targets, each carrying its achieved value (in the
+        row's period, when grouped by period; one query for the whole page)."""
         items = list(items)
-        targets = [target for item in items for target in item.targets.all()]
-        achieved = stats.targets_achieved(selection=self._selection, targets=targets) if targets else {}
-        for target in targets:
-            target.achieved = achieved.get(target.pk)
+        by_period = self.by_period()
+        targets = {target.pk: target for item in items for target in item.targets.all()}
+        achieved = (
+            stats.targets_achieved(selection=self._selection, targets=list(targets.values()), by_period=by_period)
+            if targets
+            else {}
+        )
+        for item in items:
+            item.target_figures = []
+            for target in item.targets.all():
+                figure = copy.copy(target)
+                figure.achieved = achieved.get((target.pk, item.period.pk) if by_period else target.pk)
+                item.target_figures.append(figure)
         return items
 
 

@@ -287,3 +287,52 @@ def test_reporting_rates_of_a_year_without_a_plan_are_zero(client_for):
     assert (
         client_for("analyst").get("/api/v1/stats/reporting-rates/", {"year": 2000, "group_by": "office"}).json() == []
     )
+
+
+FIGURES_COMPARED = ("expected", "received", "accepted", "on_time", "overdue", "status", "reporting_rate")
+
+
+@pytest.mark.parametrize(("name", "key"), [("programs", "number"), ("offices", "short_name"), ("work-items", "code")])
+def test_group_by_period_gives_each_periods_row_in_one_call(data, client_for, name, key):
+    """Issue 18: `group_by=period` gives one row per entity and period, each the row that a call for that period
+    alone gives, and in the entity's order, then the period's."""
+    client = client_for("analyst")
+    url = f"/api/v1/stats/{name}/"
+    periods = list(ReportingPeriod.objects.filter(plan__year=2012).order_by("start", "end"))
+    grouped = results(client, url, year=2012, group_by="period")
+    entities = [row[key] for row in results(client, url, year=2012)]
+    assert len(grouped) == len(entities) * len(periods)
+    assert [(row[key], row["period"]) for row in grouped] == [(e, p.pk) for e in entities for p in periods]
+    assert {row["period_label"] for row in grouped} == {p.label for p in periods}
+    for period_ in periods:
+        alone = {row[key]: row for row in results(client, url, year=2012, period=period_.pk)}
+        for row in (row for row in grouped if row["period"] == period_.pk):
+            assert row["period_due"] == period_.due.isoformat()
+            for figure in FIGURES_COMPARED:
+                assert row[figure] == alone[row[key]][figure], (row[key], period_.label, figure)
+            if name == "work-items":
+                assert row["targets"] == alone[row[key]]["targets"]
+    assert "period" not in results(client, url, year=2012)[0]  # only when grouped
+    assert sum(row["received"] for row in grouped) > 0
+
+
+def test_group_by_period_is_the_only_group_of_the_entity_statistics(client_for):
+    response = client_for("analyst").get("/api/v1/stats/offices/", {"year": 2012, "group_by": "office"})
+    assert response.status_code == 400
+    assert "group_by" in response.json()
+
+
+@pytest.mark.parametrize("name", ["programs", "offices", "work-items"])
+def test_group_by_period_queries_are_constant(accounts, client_for, django_assert_num_queries, name):
+    client = client_for("analyst")
+    url = f"/api/v1/stats/{name}/"
+    budget = {"programs": 5, "offices": 4, "work-items": 7}[name]  # the ungrouped budget, and the periods
+    with django_assert_num_queries(budget):
+        client.get(url, {"year": 2012, "group_by": "period"})
+    bulk_reports(
+        items=list(WorkItem.objects.with_structure().filter(program__plan__year=2012, program__number__in=[4, 5])),
+        periods=list(ReportingPeriod.objects.filter(plan__year=2012)),
+        offices=list(ProvincialOffice.objects.all()),
+    )
+    with django_assert_num_queries(budget):
+        client.get(url, {"year": 2012, "group_by": "period"})

@@ -167,3 +167,21 @@ def test_list_queries_are_constant(client_for, make_report, accounts, django_ass
     with django_assert_num_queries(4):
         body = client.get(URL).json()
     assert body["count"] == 17  # PAD reviews programs I and III: it sees the offices' drafts on its items
+
+
+def test_history_changes_name_people_and_give_iso_times(client_for):
+    """Issue 18: a history change shows the reviewer by user name, not id, and a time as ISO 8601 (with the `T`
+    and the local offset, as every other time in the API), not as Python's str() of a UTC datetime."""
+    guangdong, pad = client_for("guangdong"), client_for("pad")
+    report = create(guangdong, "I.3").json()
+    url = f"{URL}{report['id']}/"
+    guangdong.post(f"{url}submit/", {"version": 1}, format="json")
+    pad.post(f"{url}return/", {"comment": "Add the pilot figures."}, format="json")
+    history = guangdong.get(f"{url}history/").json()
+    returned = {change["field"]: change for change in history[-1]["changes"]}
+    assert returned["reviewed_by"]["new"] == "pad"
+    reviewed_at = returned["reviewed_at"]["new"]
+    assert reviewed_at == pad.get(url).json()["reviewed_at"]  # the same spelling as the report's own field
+    assert "T" in reviewed_at and reviewed_at.endswith("+08:00")
+    submitted = {change["field"]: change for change in history[-2]["changes"]}
+    assert submitted["submitted_by"]["new"] == "guangdong"
