@@ -29,7 +29,9 @@ def decide(*, load_before: list[float], cores: int, force: bool = False, no_writ
     busy = per_core > BUSY_PER_CORE
     state = f"load {load_before[0]:.2f} on {cores} cores ({per_core:.2f} per core, at most {BUSY_PER_CORE} is quiet)"
     if no_write:
-        return Decision(write=False, busy=busy, forced=False, reason=f"--no-write; {state}")
+        return Decision(
+            write=False, busy=busy, forced=False, reason=f"--no-write ({'busy' if busy else 'quiet'}: {state})"
+        )
     if busy and not force:
         return Decision(write=False, busy=True, forced=False, reason=f"the machine was busy before starting: {state}")
     if busy:

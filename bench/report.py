@@ -159,14 +159,15 @@ def markdown(result: dict) -> str:
     return "\n".join(lines + growth_section(result) + regression_section(result))
 
 
-def write(result: dict, *, to_results: bool) -> str:
-    """The last run's JSON always; RESULTS.md and its twin when `to_results` (the load guard's decision)."""
-    LAST_RUN.parent.mkdir(parents=True, exist_ok=True)
-    LAST_RUN.write_text(json.dumps(result, indent=2))
+def write(result: dict, *, to_results: bool, results: Path = RESULTS, twin: Path = RESULTS_JSON, last: Path = LAST_RUN):
+    """The last run's JSON always; RESULTS.md (its notes kept) and its twin when `to_results` (the load guard's
+    decision). Returns the Markdown."""
+    last.parent.mkdir(parents=True, exist_ok=True)
+    last.write_text(json.dumps(result, indent=2))
     text = markdown(result)
     if to_results:
-        existing = RESULTS.read_text() if RESULTS.exists() else ""
+        existing = results.read_text() if results.exists() else ""
         notes = existing.split(NOTES_MARKER, 1)[1] if NOTES_MARKER in existing else "\n"
-        RESULTS.write_text(text + "\n" + NOTES_MARKER + notes)
-        RESULTS_JSON.write_text(json.dumps(result, indent=2) + "\n")
+        results.write_text(text + "\n" + NOTES_MARKER + notes)
+        twin.write_text(json.dumps(result, indent=2) + "\n")
     return text

@@ -108,7 +108,7 @@ def main(argv=None) -> dict:
         load_before=load_before, cores=os.cpu_count() or 1, force=args.force, no_write=args.no_write
     )
     if guard.busy:
-        log(f"⚠ {guard.reason}: the figures will be queueing for CPU")
+        log(f"⚠ the machine is busy, the figures will be queueing for CPU: {guard.reason}")
     wrk_bin = wrk.ensure()
     generator = None if args.database_url else generator_of(args)
     with site.opened(generator=generator, workers=args.workers, database_url=args.database_url) as opened:
