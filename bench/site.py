@@ -45,6 +45,9 @@ def environment(database_url: str, work: Path) -> dict:
     """The production settings of `make serve`, over loopback, without throttling (the load generator is one user)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
     env.update(
+        # The production default, the database cache shared by every process (not a test run's locmem://), unless
+        # BENCH_CACHE_URL names another (redis://...).
+        CACHE_URL=os.environ.get("BENCH_CACHE_URL", ""),
         DJANGO_SETTINGS_MODULE="planpromo.settings",
         DATABASE_URL=database_url,
         DJANGO_DEBUG="0",

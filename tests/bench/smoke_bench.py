@@ -8,6 +8,8 @@ tests/bench/smoke_bench.py`. It writes var/bench/results.json, never bench/RESUL
 
 import os
 
+import pytest
+
 from bench import run
 
 EVERY_READ = {
@@ -35,6 +37,7 @@ WITH_LIMIT = {"work-items", "reports", "reports-office", "reports-at-risk", "obl
 }
 
 
+@pytest.mark.timeout(900)  # minutes on a shared machine
 def test_the_bench_runs_every_step_at_the_small_scale():
     result = run.main(["--scale", "small", "--duration", "1", "--workers", "2", "--no-write"])
     rows = {row["key"]: row for row in result["rows"]}
