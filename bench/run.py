@@ -73,11 +73,11 @@ def measure_everything(opened: site.Site, wrk_bin: str, seconds: float) -> list[
     return rows
 
 
-def growth_run(args, wrk_bin: str) -> dict:
+def growth_run(args, wrk_bin: str, year: int) -> dict:
     """The reads of the same plan year, at 1 client, over `generate_data --years N --reports M`."""
     generator = ["--scale", "large", f"--years={args.growth_years}", f"--reports={args.growth_reports}"]
     log(f"growth run: {' '.join(generator)}")
-    with site.opened(generator=generator, workers=args.workers) as opened:
+    with site.opened(generator=generator, workers=args.workers, year=year) as opened:
         rows = [
             measure.measure_read(opened, r, wrk_bin, args.duration, clients=(1,)) for r in measure.reads(opened.config)
         ]
@@ -115,7 +115,7 @@ def main(argv=None) -> dict:
         rows = measure_everything(opened, wrk_bin, args.duration)
         result = result_of(args, opened, rows, load_before, started)
     if args.growth:
-        grown = growth_run(args, wrk_bin)
+        grown = growth_run(args, wrk_bin, result["year"])
         result["growth"] = {"data": grown["data"], "rows": compare.growth(result, grown)}
     previous = report.previous()
     result["previous_date"] = previous and previous["date"]

@@ -7,6 +7,7 @@ Writes out/config.json and out/slots-<n>.lua (one list of slots per run, so that
 report)."""
 
 import json
+import os
 import random
 import sys
 from pathlib import Path
@@ -65,7 +66,7 @@ def main(out: Path, runs: list[str]):
     for office_id, user in accounts.office.items():
         _, tokens[office_id] = ApiToken.objects.create(user=user, name="bench")
     years = sorted(Plan.objects.values_list("year", flat=True))
-    year = YEAR if YEAR in years else years[-1]
+    year = int(os.environ.get("BENCH_YEAR") or (YEAR if YEAR in years else years[-1]))
     slots = [slot for slot in generate.free_slots(years, seed=99) if slot.office is not None]
     random.Random(99).shuffle(slots)
     per_run = len(slots) // len(runs)

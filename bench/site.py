@@ -136,8 +136,9 @@ def start(env: dict, workers: int, work: Path, config: dict, data: dict) -> Site
 
 
 @contextlib.contextmanager
-def opened(*, generator: list[str] | None, workers: int, database_url: str | None = None):
-    """A Site over a fresh cluster with `generator`'s data (or over `database_url`), stopped and removed after."""
+def opened(*, generator: list[str] | None, workers: int, database_url: str | None = None, year: int | None = None):
+    """A Site over a fresh cluster with `generator`'s data (or over `database_url`), stopped and removed after;
+    the reads ask for `year` (default: bench/setup.py's choice)."""
     work = Path(tempfile.mkdtemp(prefix="planpromo-bench-"))
     (work / "out").mkdir()
     (work / "logs").mkdir()
@@ -148,7 +149,7 @@ def opened(*, generator: list[str] | None, workers: int, database_url: str | Non
             log("starting PostgreSQL")
             cluster.start()
         url = database_url or cluster.url()
-        env = environment(url, work)
+        env = environment(url, work) | ({"BENCH_YEAR": str(year)} if year else {})
         data = prepare(env, url, generator if cluster else None, work / "out")
         config = json.loads((work / "out" / "config.json").read_text())
         site = start(env, workers, work, config, data)
