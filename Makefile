@@ -16,7 +16,7 @@ help:
 	@echo "make test   ruff, then the whole test suite on SQLite and on a throwaway PostgreSQL cluster"
 	@echo "make serve  production: DJANGO_DEBUG=0, migrations applied, static collected, gunicorn on $(HOST):$(PORT)"
 	@echo "make mutants  mutation testing of the permission rules, selectors and services (hours)"
-	@echo "make bench  the benchmark on PostgreSQL at the large scale (about 10 minutes): writes bench/RESULTS.md"
+	@echo "make bench  the benchmark on PostgreSQL at the large scale (about 15 minutes): writes bench/RESULTS.md on a quiet machine"
 
 # The virtual environment, rebuilt when pyproject.toml changes. The .pth file makes the project's apps and
 # tests importable from any working directory (pytest plugins, gunicorn, manage.py).
@@ -67,7 +67,7 @@ serve: setup
 
 # The benchmark (bench/run.py): a throwaway PostgreSQL cluster, `generate_data --scale large`, the app under gunicorn
 # as in production and its limits, driven by wrk (installed with apt-get when missing). BENCH_ARGS: --duration 10,
-# --workers N, --no-write.
+# --workers N, --no-write, --force (write RESULTS.md on a busy machine), --growth (40 plan-years, 200,000 reports).
 bench: setup
 	$(PY) bench/run.py $(BENCH_ARGS)
 
