@@ -90,6 +90,8 @@ def make_etag(request, *parts) -> str:
 def not_modified(request, *, etag: str | None, last_modified: datetime | None = None):
     """The 304 (or 412 for a failed If-Match) that answers the request's preconditions, with the validators and
     the Vary headers; None when the view must answer in full."""
+    if request.headers.get("If-None-Match", "").strip() == "*":
+        return None  # "any representation": not a tag a GET can have been given; the view answers (404, 400...)
     headers = validated(HttpResponse(), etag=etag, last_modified=last_modified)  # copied onto a 304
     answer = get_conditional_response(
         request,

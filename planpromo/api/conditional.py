@@ -6,9 +6,9 @@ path, the query string, the language and the format (a version, or an aggregate 
 DRF's `initial()` authenticates, checks the permissions and the throttles first; only then is the tag computed, and
 a matching `If-None-Match` answers 304 without the view reading its rows or rendering anything.
 
-`VersionedCacheMixin` also keeps the rendered JSON body in the shared cache under its tag, whose parts are
-versions only: the next request with the same tag (any user the view lets in, the same query string, language
-and format) gets the bytes without serializing.
+`VersionedCacheMixin` also keeps the rendered JSON body in the shared cache under its tag, when the tag determines
+the body: the next request with the same tag (the same address, language, format and parts) gets the bytes
+without the view's queries or serializing.
 """
 
 from __future__ import annotations
@@ -35,6 +35,19 @@ class ConditionalViewMixin:
         and format) and its last modification (or None); None: no validators for this request."""
         return None
 
+    def make_etag(self, request, *values) -> str:
+        """The tag of `values` for this request (its address, language and format)."""
+        renderer = getattr(request, "accepted_renderer", None)
+        return make_etag(request, getattr(renderer, "format", ""), *values)
+
+    def conditional_etag(self, request) -> tuple[str, datetime | None] | None:
+        """The ETag and Last-Modified of this request's body (from `conditional_parts`), or None."""
+        parts = self.conditional_parts(request)
+        if parts is None:
+            return None
+        values, last_modified = parts
+        return self.make_etag(request, *values), last_modified
+
     def _respond_with(self, request, response) -> None:
         # DRF's dispatch() looks the handler up after initial(): the 304 (or cached body) replaces it.
         setattr(self, request.method.lower(), lambda *args, **kwargs: response)
@@ -45,13 +58,10 @@ class ConditionalViewMixin:
         self.answered = False
         if request.method not in ("GET", "HEAD"):
             return
-        parts = self.conditional_parts(request)
-        if parts is None:
+        validators = self.conditional_etag(request)
+        if validators is None:
             return
-        values, last_modified = parts
-        renderer = getattr(request, "accepted_renderer", None)
-        etag = make_etag(request, getattr(renderer, "format", ""), *values)
-        self.conditional = (etag, last_modified)
+        etag, last_modified = self.conditional = validators
         response = not_modified(request, etag=etag, last_modified=last_modified)
         if response is not None:
             self._respond_with(request, response)
@@ -66,8 +76,9 @@ class ConditionalViewMixin:
 
 
 class VersionedCacheMixin(ConditionalViewMixin):
-    """A `ConditionalViewMixin` whose parts are versions only (no query of the rows): its JSON bodies are kept in
-    the shared cache under their tag. Only for data every user the view lets in may read alike."""
+    """A `ConditionalViewMixin` whose tag determines the body (versions, or an aggregate that moves with every
+    change of what the body shows, and the user's scope where the body depends on it): its JSON bodies are kept
+    in the shared cache under their tag, and the next request with that tag gets the bytes without the view."""
 
     cached_format = "json"
 

@@ -12,6 +12,12 @@ from planpromo.api.pagination import SyncPageNumberPagination
 from planpromo.api.renderers import ExportRenderer
 from planpromo.api.schema import ErrorSerializer
 from tracking import exports, notifications, permissions, selectors, services
+from tracking.api.conditional import (
+    NotificationConditionalMixin,
+    ObligationConditionalMixin,
+    ReportConditionalMixin,
+    TargetValueConditionalMixin,
+)
 from tracking.api.permissions import OwnNotifications
 from tracking.api.serializers import (
     AttachmentSerializer,
@@ -98,7 +104,7 @@ def export_naming(request) -> dict:
     return naming
 
 
-class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ReportViewSet(ReportConditionalMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Status reports ("updates") on the work items: one per item, organisation and period.
 
     The workflow is draft → submitted → accepted, or returned with a comment and resubmitted; each step is a POST
@@ -312,7 +318,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return response
 
 
-class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
+class ObligationViewSet(ObligationConditionalMixin, viewsets.ReadOnlyModelViewSet):
     """Reporting obligations: one per work item, reporting organisation and period that must report, with its due
     date and where it stands. "Who has not reported on Program VII this quarter?" is
     `?program=<id>&period=<id>&state=missing,draft,returned` (or `overdue=true` once past due).
@@ -330,7 +336,9 @@ class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.obligations_visible_to(user=self.request.user).order_by("due", "id")
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(
+    NotificationConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The caller's own notifications, newest first (`?unread=true` for the unread ones), and
     `POST /notifications/{id}/read/` to mark one read. Another user's notification is not found."""
 
@@ -350,7 +358,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return Response(NotificationSerializer(notification, context=self.get_serializer_context()).data)
 
 
-class TargetValueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class TargetValueViewSet(TargetValueConditionalMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Target values, one row per report and target, flat for a pivot table (`?format=csv` or `xlsx` for every
     row): the work item's code, the organisation, the period, the target's description and figure, the value, and
     the report's state and status. Takes the reports' filters (`state=submitted,accepted` for the received ones)
