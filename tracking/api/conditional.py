@@ -86,7 +86,7 @@ class ObligationConditionalMixin(FilteredListConditionalMixin):
     """Obligations change with the structure (their sync bumps its version), with their reports (linked, or
     changed: `max(report.updated_at)`, `count(report)`) and with the day (`overdue`)."""
 
-    updated_field = "report__updated_at"
+    updated_field = "report_updated_at"  # the report as joined by tracking.selectors.obligations_visible_to
     extra_counts = ("report",)
 
     def extra_parts(self):

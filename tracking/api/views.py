@@ -1,3 +1,6 @@
+from functools import cached_property
+
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
@@ -7,10 +10,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from planpromo.api.conditional import BODY_TIMEOUT
 from planpromo.api.exceptions import PreconditionFailed
 from planpromo.api.pagination import SyncPageNumberPagination
 from planpromo.api.renderers import ExportRenderer
 from planpromo.api.schema import ErrorSerializer
+from planpromo.conditional import PLAN_STRUCTURE, version
 from tracking import exports, notifications, permissions, selectors, services
 from tracking.api.conditional import (
     NotificationConditionalMixin,
@@ -333,7 +338,33 @@ class ObligationViewSet(ObligationConditionalMixin, viewsets.ReadOnlyModelViewSe
     export_name = "obligations"
 
     def get_queryset(self):
-        return selectors.obligations_visible_to(user=self.request.user).order_by("due", "id")
+        return selectors.obligations_visible_to(user=self.request.user, period_ids=self.period_ids).order_by(
+            "due", "id"
+        )
+
+    @cached_property
+    def period_ids(self):
+        return self.selected_period_ids()
+
+    def selected_period_ids(self):
+        """The periods the `year` and `period` parameters narrow the list to, when they are valid: the reports are
+        then joined through those periods only (tracking.selectors.obligations_visible_to). Kept in the shared
+        cache under the plan structure's version."""
+        if getattr(self, "swagger_fake_view", False):
+            return None
+        params = self.request.query_params
+        year = params.get("year", "")
+        periods = [value for given in params.getlist("period") for value in given.split(",") if value]
+        if (year and not year.isdigit()) or not all(value.isdigit() for value in periods):
+            return None  # the filters answer with a 400
+        key = f"planpromo:obligation-periods:{version(PLAN_STRUCTURE)}:{year}:{','.join(sorted(periods))}"
+        return cache.get_or_set(
+            key,
+            lambda: selectors.obligation_period_ids(
+                year=int(year) if year else None, periods=[int(value) for value in periods]
+            ),
+            BODY_TIMEOUT,
+        )
 
 
 class NotificationViewSet(
