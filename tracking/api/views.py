@@ -17,6 +17,7 @@ from planpromo.api.renderers import ExportRenderer
 from planpromo.api.schema import ErrorSerializer
 from planpromo.conditional import PLAN_STRUCTURE, version
 from tracking import exports, notifications, permissions, selectors, services
+from tracking.api import lean
 from tracking.api.conditional import (
     NotificationConditionalMixin,
     ObligationConditionalMixin,
@@ -136,6 +137,9 @@ class ReportViewSet(ReportConditionalMixin, mixins.CreateModelMixin, viewsets.Re
         if layout not in exports.LAYOUTS:
             raise ValidationError({"layout": [f"One of {', '.join(exports.LAYOUTS)}."]})
         renderer = getattr(request, "accepted_renderer", None)
+        if getattr(renderer, "format", None) == "json":  # the lean path; the serializer for the rest
+            page = self.paginate_queryset(lean.report_values(self.filter_queryset(self.get_queryset())))
+            return lean.json_response(self.get_paginated_response(lean.report_rows(page, request)))
         if layout == exports.MACHINE or not isinstance(renderer, ExportRenderer):
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
@@ -341,6 +345,12 @@ class ObligationViewSet(ObligationConditionalMixin, viewsets.ReadOnlyModelViewSe
         return selectors.obligations_visible_to(user=self.request.user, period_ids=self.period_ids).order_by(
             "due", "id"
         )
+
+    def list(self, request, *args, **kwargs):
+        if getattr(getattr(request, "accepted_renderer", None), "format", None) != "json":
+            return super().list(request, *args, **kwargs)  # files and the browsable API: the serializer
+        page = self.paginate_queryset(lean.obligation_values(self.filter_queryset(self.get_queryset())))
+        return lean.json_response(self.get_paginated_response(lean.obligation_rows(page)))
 
     @cached_property
     def period_ids(self):
