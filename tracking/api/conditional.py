@@ -41,7 +41,10 @@ class FilteredListConditionalMixin(ConditionalViewMixin):
         if self.action == "list":
             queryset = self.filter_queryset(queryset)  # a bad filter is its 400 here, before any tag
         else:
-            queryset = queryset.filter(pk=self.kwargs.get(self.lookup_url_kwarg or self.lookup_field))
+            lookup = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field))
+            if not lookup.isdigit() or not lookup.isascii():
+                return None  # not an id: the view answers 404
+            queryset = queryset.filter(pk=lookup)
         aggregate = queryset.order_by().aggregate(
             last=Max(self.updated_field),
             rows=Count("pk"),
@@ -69,8 +72,8 @@ class ReportConditionalMixin(FilteredListConditionalMixin):
     def conditional_etag(self, request):
         if self.action not in ("retrieve", "history"):
             return super().conditional_etag(request)
-        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
-        if not str(lookup).isdigit():
+        lookup = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field))
+        if not lookup.isdigit() or not lookup.isascii():
             return None
         row = self.get_queryset().filter(pk=lookup).order_by().values_list("version", "updated_at").first()
         if row is None:
