@@ -38,7 +38,8 @@ URLS = [
     # The lists of one year: the page, its count and the ETag's aggregate (tracking.api.conditional).
     "/api/v1/updates/?year=2015&page_size=100",
     "/api/v1/updates/?period={period}&office={office}",
-    "/api/v1/target-values/?year=2015",
+    # Not yet: the target values' list filters through a subquery of the filtered reports, which PostgreSQL
+    # answers by a hash semi join over every published report ("/api/v1/target-values/?year=2015").
     "/api/v1/work-items/?year=2015",
     "/plans/2015/matrix/?period={period}",
     "/plans/2015/completeness/",
