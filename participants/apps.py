@@ -23,3 +23,12 @@ class ParticipantsConfig(AppConfig):
             sender=settings.AUTH_USER_MODEL,
             dispatch_uid="participants.revoke_tokens_of_deactivated",
         )
+        from planpromo.conditional import PLAN_STRUCTURE, bump_on_change
+
+        # Departments (and their other spellings) and offices are part of the plan structure the API caches.
+        bump_on_change(
+            PLAN_STRUCTURE,
+            self.get_model("Department"),
+            self.get_model("DepartmentAlias"),
+            self.get_model("ProvincialOffice"),
+        )

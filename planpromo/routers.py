@@ -29,6 +29,12 @@ PIN_COOKIE = "planpromo_primary"
 _request_state: contextvars.ContextVar[dict | None] = contextvars.ContextVar("planpromo_db_route", default=None)
 
 
+def reads_replica() -> bool:
+    """Whether the current request's reads go to the replica (which may lag behind the primary)."""
+    state = _request_state.get()
+    return bool(state and state["replica"] and not state["wrote"] and REPLICA in settings.DATABASES)
+
+
 def pin_seconds() -> int:
     return int(getattr(settings, "REPLICA_PIN_SECONDS", 10))
 

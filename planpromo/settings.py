@@ -57,6 +57,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 CACHE_TABLE = "planpromo_cache"
+CACHE_MAX_ENTRIES = 50_000
 
 
 def cache_from_url(url: str) -> dict:
@@ -65,7 +66,13 @@ def cache_from_url(url: str) -> dict:
     of the process alone (development, tests)."""
     parts = urlsplit(url or "db://")
     if parts.scheme == "db":
-        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": parts.netloc or CACHE_TABLE}
+        # Django culls a third of the table once it holds MAX_ENTRIES (300 by default), rate-limit counts included;
+        # the API's cached bodies (planpromo.api.conditional) alone pass 300 in a day.
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": parts.netloc or CACHE_TABLE,
+            "OPTIONS": {"MAX_ENTRIES": CACHE_MAX_ENTRIES},
+        }
     if parts.scheme in {"redis", "rediss"}:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     if parts.scheme == "locmem":

@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from participants.models import ProvincialOffice
+from planpromo.conditional import PLAN_STRUCTURE, bump_version
 from programs.choices import SCOPES_WITH_OFFICE_ROWS, OfficeScope
 from programs.models import Plan, ReportingPeriod, WorkItem, WorkItemDepartment, WorkItemOffice
 from tracking.models import Obligation, Report
@@ -105,6 +106,7 @@ def obligations_sync(*, plan: Plan) -> SyncResult:
     for period_id, due in ReportingPeriod.objects.filter(plan=plan).values_list("pk", "due"):
         result.due_changed += Obligation.objects.filter(period_id=period_id).exclude(due=due).update(due=due)
     result.linked = obligations_link_reports(obligations=Obligation.objects.filter(period__plan=plan))
+    bump_version(PLAN_STRUCTURE)  # the obligations' tags (tracking.api.conditional) carry the structure's version
     return result
 
 

@@ -5,9 +5,10 @@ Numbers (roll-ups, rates, timelines) live in tracking.stats.
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Case, CharField, F, Q, Value, When
+from django.db.models import BooleanField, Case, CharField, F, FilteredRelation, Q, Value, When
 
 from participants.choices import Role
+from programs.models import ReportingPeriod
 from tracking import permissions
 from tracking.choices import PUBLISHED_STATES, ReportState
 from tracking.models import Notification, Obligation, Report, TargetValue
@@ -55,19 +56,49 @@ def reports_to_review(*, user):
     return queryset.filter(permissions.reviewing_department_q(department_id)).exclude(department_id=department_id)
 
 
-def obligations_visible_to(*, user, queryset=None):
+def obligations_visible_to(*, user, queryset=None, period_ids=None):
     """Every obligation (what is expected is no secret to a user with a role), with its report where the user may
-    read it: `visible_state` is the report's state, or "missing" when there is no report the user may read, and
-    `report_visible` says whether the report's fields may be shown."""
+    read it: `visible_state` is the report's state, or "missing" when there is no report the user may read,
+    `report_visible` says whether the report's fields may be shown, and `report_first_submitted_at` /
+    `report_updated_at` are the report's (whoever may read it: check `report_visible`).
+
+    With `period_ids`, only those periods' obligations, whose reports are joined through those periods only (the
+    reports' period index): reading a plan year then reads none of the other years' reports (a plain join of the
+    report makes PostgreSQL hash every report of every year)."""
     if not permissions.has_role(user):
         return Obligation.objects.none()
     queryset = queryset if queryset is not None else Obligation.objects.all()
-    visible = report_visibility_q(user=user, prefix="report__")
-    readable = Q(report__isnull=False) & (visible if visible is not None else Q())
-    return queryset.select_related("work_item__program__plan", "period", "office", "department", "report").annotate(
+    related = ["work_item__program__plan", "period", "office", "department"]
+    if period_ids is None:
+        report = "report"
+    else:
+        report = "period_report"
+        queryset = queryset.filter(period_id__in=period_ids).annotate(
+            period_report=FilteredRelation("report", condition=Q(report__period_id__in=period_ids))
+        )
+    visible = report_visibility_q(user=user, prefix=f"{report}__")
+    readable = Q(**{f"{report}__isnull": False}) & (visible if visible is not None else Q())
+    return queryset.select_related(*related, report).annotate(
         report_visible=Case(When(readable, then=Value(True)), default=Value(False), output_field=BooleanField()),
-        visible_state=Case(When(readable, then=F("report__state")), default=Value(MISSING), output_field=CharField()),
+        visible_state=Case(
+            When(readable, then=F(f"{report}__state")), default=Value(MISSING), output_field=CharField()
+        ),
+        report_first_submitted_at=F(f"{report}__first_submitted_at"),
+        report_updated_at=F(f"{report}__updated_at"),
     )
+
+
+def obligation_period_ids(*, year=None, periods=()) -> list[int] | None:
+    """The ids of the periods a list of obligations is narrowed to by its `year` and `period` parameters (valid
+    ones; the filters answer for the others), or None when it is not narrowed to periods."""
+    if year is None and not periods:
+        return None
+    selected = ReportingPeriod.objects.all()
+    if year is not None:
+        selected = selected.filter(plan__year=year)
+    if periods:
+        selected = selected.filter(pk__in=periods)
+    return list(selected.order_by("pk").values_list("pk", flat=True))
 
 
 def notifications_of(*, user):

@@ -6,6 +6,8 @@ shows; the stored hash is never shown). A token lives `expires_in_days`, at most
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.db.models import Count, Max, Q
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import AllowAny
@@ -15,6 +17,7 @@ from rest_framework.views import APIView
 
 from participants import services
 from participants.models import ApiToken
+from planpromo.api.conditional import ConditionalViewMixin
 from planpromo.api.filters import QueryParametersFilter
 from planpromo.api.schema import ErrorSerializer
 
@@ -125,7 +128,7 @@ class ObtainTokenView(APIView):
         return Response(TokenResponseSerializer(instance).data, status=status.HTTP_200_OK)
 
 
-class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class ApiTokenViewSet(ConditionalViewMixin, mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """The caller's own API tokens, newest first, expired ones included (`expired`); DELETE revokes one. The same
     list as the tokens page."""
 
@@ -141,6 +144,24 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
 
     def get_queryset(self):
         return services.api_tokens_of(user=self.request.user)
+
+    def conditional_parts(self, request):
+        """The caller's tokens: created, revoked (the count), used, and expired since (planpromo.api.conditional)."""
+        if self.action != "list":
+            return None
+        now = timezone.now()
+        aggregate = (
+            self.get_queryset()
+            .order_by()
+            .aggregate(
+                rows=Count("pk"),
+                last_created=Max("created"),
+                last_use=Max("last_used"),
+                last_expiry=Max("expiry"),
+                expired_count=Count("pk", filter=Q(expiry__lte=now)),
+            )
+        )
+        return (request.user.pk, *aggregate.values()), None
 
     @extend_schema(responses={204: None})
     def destroy(self, request, *args, **kwargs):

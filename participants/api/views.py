@@ -3,9 +3,10 @@ from rest_framework import viewsets
 from participants.api.serializers import DepartmentSerializer, ProvincialOfficeSerializer
 from participants.filtersets import DepartmentFilterSet, ProvincialOfficeFilterSet
 from participants.models import Department, ProvincialOffice
+from planpromo.api.conditional import PlanStructureMixin
 
 
-class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+class DepartmentViewSet(PlanStructureMixin, viewsets.ReadOnlyModelViewSet):
     """Central departments, with the other spellings the circulars use for them."""
 
     queryset = Department.objects.with_aliases()
@@ -14,7 +15,7 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["name", "name_zh", "kind"]
 
 
-class ProvincialOfficeViewSet(viewsets.ReadOnlyModelViewSet):
+class ProvincialOfficeViewSet(PlanStructureMixin, viewsets.ReadOnlyModelViewSet):
     """The 32 provincial-level IP offices."""
 
     queryset = ProvincialOffice.objects.all()

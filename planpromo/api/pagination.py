@@ -1,5 +1,6 @@
 import datetime
 
+from django.core.paginator import Paginator as DjangoPaginator
 from django.utils import timezone
 from rest_framework import pagination, serializers
 from rest_framework.response import Response
@@ -25,7 +26,15 @@ class PageNumberPagination(pagination.PageNumberPagination):
             self.export = Export(queryset=queryset, request=request, view=view, renderer=renderer)
             return []
         self.export = None
+        # A count the view already made for its ETag (planpromo.api.conditional): the page needs no second one.
+        self.known_count = getattr(view, "known_count", None)
         return super().paginate_queryset(queryset, request, view)
+
+    def django_paginator_class(self, queryset, page_size):
+        paginator = DjangoPaginator(queryset, page_size)
+        if getattr(self, "known_count", None) is not None:
+            paginator.count = self.known_count  # Paginator.count is a cached_property: this is its value
+        return paginator
 
     def get_paginated_response(self, data):
         if self.export is not None:

@@ -4,6 +4,7 @@ from django.utils import timezone
 from rest_framework import viewsets
 
 from participants.models import ProvincialOffice
+from planpromo.api.conditional import PlanStructureMixin
 from programs.api.serializers import (
     PlanSerializer,
     ProgramSerializer,
@@ -14,7 +15,7 @@ from programs.filtersets import PlanFilterSet, ProgramFilterSet, ReportingPeriod
 from programs.models import Plan, Program, ReportingPeriod, WorkItem
 
 
-class PlanViewSet(viewsets.ReadOnlyModelViewSet):
+class PlanViewSet(PlanStructureMixin, viewsets.ReadOnlyModelViewSet):
     """The plans, one per year."""
 
     queryset = Plan.objects.all()
@@ -23,7 +24,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["year", "issued_on"]
 
 
-class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
+class ProgramViewSet(PlanStructureMixin, viewsets.ReadOnlyModelViewSet):
     """The programs of the plans, with their teams."""
 
     queryset = Program.objects.with_team()
@@ -32,7 +33,7 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = {"year": "plan__year", "number": ("plan__year", "number"), "name": "name"}
 
 
-class WorkItemViewSet(viewsets.ReadOnlyModelViewSet):
+class WorkItemViewSet(PlanStructureMixin, viewsets.ReadOnlyModelViewSet):
     """The work items, with responsible departments (circular order), participating offices and targets."""
 
     queryset = WorkItem.objects.with_structure()
@@ -60,7 +61,7 @@ class WorkItemViewSet(viewsets.ReadOnlyModelViewSet):
         }
 
 
-class ReportingPeriodViewSet(viewsets.ReadOnlyModelViewSet):
+class ReportingPeriodViewSet(PlanStructureMixin, viewsets.ReadOnlyModelViewSet):
     """The reporting periods of each plan year: four quarters and the year, with the day each closes to offices and
     departments (`closes_on`, null: never) and whether it is closed to everyone today (`locked`)."""
 
@@ -69,6 +70,11 @@ class ReportingPeriodViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return super().get_queryset().with_reopening(timezone.localdate())
+
+    def conditional_parts(self, request):
+        # `locked` changes with the day (reopenings are part of the structure's version).
+        values, last_modified = super().conditional_parts(request)
+        return (*values, timezone.localdate()), last_modified
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": timezone.localdate()}

@@ -72,6 +72,7 @@ def test_the_shared_cache_comes_from_cache_url():
     assert cache_from_url("") == {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "planpromo_cache",
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
     }
     assert cache_from_url("db://other_table")["LOCATION"] == "other_table"
     assert cache_from_url("redis://cache.internal:6379/2") == {
@@ -101,3 +102,26 @@ def test_sign_in_failures_are_limited_per_address_across_user_names(client, api_
     assert (
         client.post("/accounts/login/", {"username": "a", "password": "b"}, REMOTE_ADDR="10.1.1.1").status_code == 200
     )
+
+
+def test_the_database_cache_does_not_cull_rate_limit_counts_under_a_busy_day(db):
+    """Django's database cache deletes a third of its rows once it holds 300 (MAX_ENTRIES' default): rate-limit
+    counts went with them, and the API's cached bodies (planpromo.api.conditional) fill it quickly. The shared
+    cache of the settings holds far more before it culls."""
+    from django.core.cache.backends.db import DatabaseCache
+    from django.core.management.commands.createcachetable import Command as CreateCacheTable
+
+    from planpromo.settings import cache_from_url
+
+    config = cache_from_url("")
+    command = CreateCacheTable()
+    command.verbosity = 0
+    command.create_table("default", config["LOCATION"], dry_run=False)  # the tests' own cache is locmem
+    cache = DatabaseCache(config["LOCATION"], config)
+    cache.set("throttle_user_7", [1.0, 2.0, 3.0], 3600)
+    for number in range(1000):
+        cache.set(f"zz-{number:04}", number, 3600)
+    assert cache.get("throttle_user_7") == [1.0, 2.0, 3.0]
+    assert cache.get_many([f"zz-{number:04}" for number in range(1000)]) == {
+        f"zz-{number:04}": number for number in range(1000)
+    }

@@ -32,9 +32,15 @@ URLS = [
     "/api/v1/stats/reporting-rates/?year=2015&program={program}",
     "/api/v1/stats/programs/?period={period}&office={office}",
     "/api/v1/obligations/?year=2015&office={office}",
-    # Not yet: the list's `state` filter reads each obligation's report through the plain join of the report
-    # (select_related), which PostgreSQL answers by a hash join over every report at this size
-    # ("/api/v1/obligations/?period={period}&state=missing"); the statistics restrict that join to the period.
+    "/api/v1/obligations/?year=2015&page_size=100",
+    "/api/v1/obligations/?period={period}&state=missing",
+    "/api/v1/obligations/?year=2015&state=submitted,accepted",
+    # The lists of one year: the page, its count and the ETag's aggregate (tracking.api.conditional).
+    "/api/v1/updates/?year=2015&page_size=100",
+    "/api/v1/updates/?period={period}&office={office}",
+    # Not yet: the target values' list filters through a subquery of the filtered reports, which PostgreSQL
+    # answers by a hash semi join over every published report ("/api/v1/target-values/?year=2015").
+    "/api/v1/work-items/?year=2015",
     "/plans/2015/matrix/?period={period}",
     "/plans/2015/completeness/",
 ]

@@ -192,14 +192,14 @@ class ObligationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_first_submitted_at(self, obligation):
-        if not obligation.report_visible or obligation.report.first_submitted_at is None:
+        if not obligation.report_visible or obligation.report_first_submitted_at is None:
             return None
-        return serializers.DateTimeField().to_representation(obligation.report.first_submitted_at)
+        return serializers.DateTimeField().to_representation(obligation.report_first_submitted_at)
 
     def get_on_time(self, obligation) -> bool | None:
         if obligation.visible_state not in RECEIVED_STATES:
             return None
-        return timezone.localdate(obligation.report.first_submitted_at) <= obligation.due
+        return timezone.localdate(obligation.report_first_submitted_at) <= obligation.due
 
     def get_overdue(self, obligation) -> bool:
         return obligation.visible_state not in RECEIVED_STATES and obligation.due < timezone.localdate()

@@ -13,6 +13,7 @@ from participants.models import Department, ProvincialOffice
 from planpromo.api.filters import QueryParametersFilter, check_query_parameters
 from programs.models import Program, ReportingPeriod
 from tracking import stats
+from tracking.api.conditional import StatsConditionalMixin
 from tracking.models import Obligation
 
 YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="Plan year (e.g. 2012).")
@@ -187,7 +188,7 @@ ROLLUP_ORDERING = {
 }
 
 
-class StatsViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class StatsViewSet(StatsConditionalMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Base: validates the selection's parameters (400 with a message when wrong), builds the Selection, and
     orders the rows (a list computed by tracking.stats, a few hundred at most) by `?ordering=`, whose keys are the
     output's field names."""

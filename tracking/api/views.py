@@ -1,3 +1,6 @@
+from functools import cached_property
+
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
@@ -7,11 +10,20 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from planpromo.api.conditional import BODY_TIMEOUT
 from planpromo.api.exceptions import PreconditionFailed
 from planpromo.api.pagination import SyncPageNumberPagination
 from planpromo.api.renderers import ExportRenderer
 from planpromo.api.schema import ErrorSerializer
+from planpromo.conditional import PLAN_STRUCTURE, version
 from tracking import exports, notifications, permissions, selectors, services
+from tracking.api import lean
+from tracking.api.conditional import (
+    NotificationConditionalMixin,
+    ObligationConditionalMixin,
+    ReportConditionalMixin,
+    TargetValueConditionalMixin,
+)
 from tracking.api.permissions import OwnNotifications
 from tracking.api.serializers import (
     AttachmentSerializer,
@@ -98,7 +110,7 @@ def export_naming(request) -> dict:
     return naming
 
 
-class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ReportViewSet(ReportConditionalMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Status reports ("updates") on the work items: one per item, organisation and period.
 
     The workflow is draft → submitted → accepted, or returned with a comment and resubmitted; each step is a POST
@@ -125,6 +137,9 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if layout not in exports.LAYOUTS:
             raise ValidationError({"layout": [f"One of {', '.join(exports.LAYOUTS)}."]})
         renderer = getattr(request, "accepted_renderer", None)
+        if getattr(renderer, "format", None) == "json":  # the lean path; the serializer for the rest
+            page = self.paginate_queryset(lean.report_values(self.filter_queryset(self.get_queryset())))
+            return lean.json_response(self.get_paginated_response(lean.report_rows(page, request)))
         if layout == exports.MACHINE or not isinstance(renderer, ExportRenderer):
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
@@ -312,7 +327,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return response
 
 
-class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
+class ObligationViewSet(ObligationConditionalMixin, viewsets.ReadOnlyModelViewSet):
     """Reporting obligations: one per work item, reporting organisation and period that must report, with its due
     date and where it stands. "Who has not reported on Program VII this quarter?" is
     `?program=<id>&period=<id>&state=missing,draft,returned` (or `overdue=true` once past due).
@@ -327,10 +342,44 @@ class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
     export_name = "obligations"
 
     def get_queryset(self):
-        return selectors.obligations_visible_to(user=self.request.user).order_by("due", "id")
+        return selectors.obligations_visible_to(user=self.request.user, period_ids=self.period_ids).order_by(
+            "due", "id"
+        )
+
+    def list(self, request, *args, **kwargs):
+        if getattr(getattr(request, "accepted_renderer", None), "format", None) != "json":
+            return super().list(request, *args, **kwargs)  # files and the browsable API: the serializer
+        page = self.paginate_queryset(lean.obligation_values(self.filter_queryset(self.get_queryset())))
+        return lean.json_response(self.get_paginated_response(lean.obligation_rows(page)))
+
+    @cached_property
+    def period_ids(self):
+        return self.selected_period_ids()
+
+    def selected_period_ids(self):
+        """The periods the `year` and `period` parameters narrow the list to, when they are valid: the reports are
+        then joined through those periods only (tracking.selectors.obligations_visible_to). Kept in the shared
+        cache under the plan structure's version."""
+        if getattr(self, "swagger_fake_view", False):
+            return None
+        params = self.request.query_params
+        year = params.get("year", "")
+        periods = [value for given in params.getlist("period") for value in given.split(",") if value]
+        if (year and not year.isdigit()) or not all(value.isdigit() for value in periods):
+            return None  # the filters answer with a 400
+        key = f"planpromo:obligation-periods:{version(PLAN_STRUCTURE)}:{year}:{','.join(sorted(periods))}"
+        return cache.get_or_set(
+            key,
+            lambda: selectors.obligation_period_ids(
+                year=int(year) if year else None, periods=[int(value) for value in periods]
+            ),
+            BODY_TIMEOUT,
+        )
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(
+    NotificationConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The caller's own notifications, newest first (`?unread=true` for the unread ones), and
     `POST /notifications/{id}/read/` to mark one read. Another user's notification is not found."""
 
@@ -350,7 +399,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return Response(NotificationSerializer(notification, context=self.get_serializer_context()).data)
 
 
-class TargetValueViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class TargetValueViewSet(TargetValueConditionalMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Target values, one row per report and target, flat for a pivot table (`?format=csv` or `xlsx` for every
     row): the work item's code, the organisation, the period, the target's description and figure, the value, and
     the report's state and status. Takes the reports' filters (`state=submitted,accepted` for the received ones)

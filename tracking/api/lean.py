@@ -1,0 +1,196 @@
+"""The two hottest lists, the reports and the obligations, as JSON without DRF's nested serializers: the page's
+rows as `.values()`, their target values and attachments in one query each, the plan structure's brief objects
+(work item, office, department, period) from the shared cache, and orjson to write the body.
+
+The serializers (tracking.api.serializers.ReportSerializer, ObligationSerializer) stay the truth: they serve the
+detail views, the files (CSV, XLSX), the browsable API and the schema, and the brief objects here are made by
+their own brief serializers. tests/tracking/api/test_lean.py compares this output with theirs, value for value.
+"""
+
+from __future__ import annotations
+
+import orjson
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from rest_framework import serializers
+
+from participants.api.serializers import DepartmentBriefSerializer, ProvincialOfficeBriefSerializer
+from participants.models import Department, ProvincialOffice
+from planpromo.api.conditional import BODY_TIMEOUT
+from planpromo.conditional import PLAN_STRUCTURE, version
+from programs.api.serializers import WorkItemBriefSerializer
+from programs.models import ReportingPeriod, WorkItem
+from tracking.api.serializers import PeriodBriefSerializer
+from tracking.choices import RECEIVED_STATES
+from tracking.models import Attachment, TargetValue
+
+# A report's fields as `.values()` gives them, in ReportSerializer's order (`None`: filled in here).
+REPORT_FIELDS = [
+    "id",
+    "work_item_id",
+    "office_id",
+    "department_id",
+    "period_id",
+    "status",
+    "percent_complete",
+    "summary",
+    "achievements",
+    "problems",
+    "next_steps",
+    "state",
+    "submitted_by__username",
+    "submitted_at",
+    "first_submitted_at",
+    "reviewed_by__username",
+    "reviewed_at",
+    "review_comment",
+    "version",
+    "created_at",
+    "updated_at",
+]
+OBLIGATION_FIELDS = [
+    "id",
+    "work_item_id",
+    "office_id",
+    "department_id",
+    "period_id",
+    "due",
+    "report_id",
+    "report_visible",
+    "visible_state",
+    "report_first_submitted_at",
+]
+
+_datetime = serializers.DateTimeField()
+_date = serializers.DateField()
+
+
+def _moment(value):
+    return None if value is None else _datetime.to_representation(value)
+
+
+def structure_briefs() -> dict:
+    """{"work_items"|"offices"|"departments"|"periods": {id: brief object}}, as the brief serializers write them,
+    in the current language; kept in the shared cache under the plan structure's version."""
+    key = f"planpromo:briefs:{version(PLAN_STRUCTURE)}:{get_language()}"
+    briefs = cache.get(key)
+    if briefs is None:
+        sources = {
+            "work_items": WorkItemBriefSerializer(WorkItem.objects.select_related("program"), many=True),
+            "offices": ProvincialOfficeBriefSerializer(ProvincialOffice.objects.all(), many=True),
+            "departments": DepartmentBriefSerializer(Department.objects.all(), many=True),
+            "periods": PeriodBriefSerializer(ReportingPeriod.objects.all(), many=True),
+        }
+        briefs = {name: {row["id"]: dict(row) for row in serializer.data} for name, serializer in sources.items()}
+        cache.set(key, briefs, BODY_TIMEOUT)
+    return briefs
+
+
+def report_values(queryset):
+    """The filtered, ordered reports as the rows `report_rows` takes (to be paged)."""
+    return queryset.prefetch_related(None).values(*REPORT_FIELDS)
+
+
+def report_rows(rows, request) -> list[dict]:
+    """A page of `report_values` as ReportSerializer writes it."""
+    rows = list(rows)
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+    values: dict[int, list] = {}
+    for report_id, target_id, value in (
+        TargetValue.objects.filter(report_id__in=ids)
+        .order_by("target__position")
+        .values_list("report_id", "target_id", "value")
+    ):
+        values.setdefault(report_id, []).append({"target": target_id, "value": value})
+    attachments: dict[int, list] = {}
+    for report_id, pk, name, size, content_type in (
+        Attachment.objects.filter(report_id__in=ids)
+        .order_by("uploaded_at", "pk")
+        .values_list("report_id", "id", "name", "size", "content_type")
+    ):
+        url = request.build_absolute_uri(reverse("report-attachment", args=[report_id, pk]))
+        attachments.setdefault(report_id, []).append(
+            {"id": pk, "name": name, "size": size, "content_type": content_type, "url": url}
+        )
+    briefs = structure_briefs()
+    work_items, offices, departments, periods = (
+        briefs["work_items"],
+        briefs["offices"],
+        briefs["departments"],
+        briefs["periods"],
+    )
+    return [
+        {
+            "id": row["id"],
+            "work_item": work_items[row["work_item_id"]],
+            "office": offices.get(row["office_id"]),
+            "department": departments.get(row["department_id"]),
+            "period": periods[row["period_id"]],
+            "status": row["status"],
+            "percent_complete": row["percent_complete"],
+            "summary": row["summary"],
+            "achievements": row["achievements"],
+            "problems": row["problems"],
+            "next_steps": row["next_steps"],
+            "target_values": values.get(row["id"], []),
+            "attachments": attachments.get(row["id"], []),
+            "state": row["state"],
+            "submitted_by": row["submitted_by__username"],
+            "submitted_at": _moment(row["submitted_at"]),
+            "first_submitted_at": _moment(row["first_submitted_at"]),
+            "reviewed_by": row["reviewed_by__username"],
+            "reviewed_at": _moment(row["reviewed_at"]),
+            "review_comment": row["review_comment"],
+            "version": row["version"],
+            "created_at": _moment(row["created_at"]),
+            "updated_at": _moment(row["updated_at"]),
+        }
+        for row in rows
+    ]
+
+
+def obligation_values(queryset):
+    """The filtered, ordered obligations (from tracking.selectors.obligations_visible_to) as the rows
+    `obligation_rows` takes (to be paged)."""
+    return queryset.values(*OBLIGATION_FIELDS)
+
+
+def obligation_rows(rows) -> list[dict]:
+    """A page of `obligation_values` as ObligationSerializer writes it."""
+    briefs = structure_briefs()
+    today = timezone.localdate()
+    result = []
+    for row in rows:
+        visible, state, due = bool(row["report_visible"]), row["visible_state"], row["due"]
+        received = state in RECEIVED_STATES
+        first = row["report_first_submitted_at"] if visible else None
+        result.append(
+            {
+                "id": row["id"],
+                "work_item": briefs["work_items"][row["work_item_id"]],
+                "office": briefs["offices"].get(row["office_id"]),
+                "department": briefs["departments"].get(row["department_id"]),
+                "period": briefs["periods"][row["period_id"]],
+                "due": _date.to_representation(due),
+                "report": row["report_id"] if visible else None,
+                "state": state,
+                "first_submitted_at": _moment(first),
+                "on_time": (timezone.localdate(first) <= due) if received else None,
+                "overdue": not received and due < today,
+            }
+        )
+    return result
+
+
+def json_response(response) -> HttpResponse:
+    """The paginated DRF `response` (its data and headers) with its body written by orjson."""
+    lean = HttpResponse(orjson.dumps(response.data), content_type="application/json", status=response.status_code)
+    for name, value in response.headers.items():
+        if name.lower() != "content-type":
+            lean[name] = value
+    return lean
