@@ -16,12 +16,6 @@ from planpromo.views import PageMixin
 from programs.models import Plan
 
 
-def served_by_tracking(request, **kwargs):
-    """Behind the old names of pages that moved to the tracking app (see programs/urls.py): never reached while
-    tracking.urls, which serves the same paths, is included first; a 404 rather than a loop if it were not."""
-    raise Http404(_("No such page."))
-
-
 class SelectedPlanMixin:
     """Pages that are not under /plans/<year>/ show the plan chosen with `?year=`, by default the current one."""
 

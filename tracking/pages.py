@@ -30,7 +30,6 @@ from django.views.generic import TemplateView
 from participants.models import Department, ProvincialOffice
 from planpromo import glossary
 from planpromo.views import Crumb, PageMixin
-from programs import urls as programs_urls  # noqa: F401  (registers the workitem_code path converter)
 from programs.choices import OfficeScope, PeriodKind
 from programs.models import Plan, Program, ReportingPeriod, WorkItem, WorkItemDepartment
 from programs.templatetags.plan_tags import display_name, short_display_name

@@ -21,6 +21,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 from django_htmx.http import HttpResponseClientRedirect
 
+from participants.choices import Role
 from planpromo.exceptions import VersionConflict
 from planpromo.views import Crumb, PageMixin
 from programs.choices import PeriodKind
@@ -594,3 +595,23 @@ class ReportListView(PageMixin, ListView):
             filtered=self.filterset.is_bound,
             **kwargs,
         )
+
+
+# Roles whose work is reporting: they land on their to-do; everyone else on the plan's dashboard.
+REPORTING_ROLES = {Role.OFFICE_REPORTER, Role.DEPARTMENT_STAFF}
+
+
+def home(request):
+    """Where signing in lands: an office reporter's or department's to-do (My work), else the current plan's
+    dashboard (one query), or a page saying no plan is loaded yet."""
+    profile = getattr(request.user, "profile", None)
+    if profile is not None and profile.role in REPORTING_ROLES and not request.user.is_superuser:
+        return redirect("tracking:my_work")
+    plan = Plan.objects.current()
+    if plan is None:
+        return render(
+            request,
+            "no_plan.html",
+            {"page_title": _("No plan yet"), "breadcrumbs": [Crumb(_("No plan yet"))], "nav_section": "plan"},
+        )
+    return redirect("tracking:dashboard", year=plan.year)

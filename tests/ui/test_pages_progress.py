@@ -91,14 +91,6 @@ def test_current_plan_shortcuts_redirect(signed_in_client):
     assert signed_in_client.get("/summary/").url == "/reports/2012/summary/"
 
 
-def test_old_url_names_reverse_to_the_progress_pages():
-    assert reverse("programs:plan_detail", args=[2012]) == reverse("tracking:dashboard", args=[2012])
-    assert reverse("programs:workitem_detail", args=[2012, "II.3"]) == "/plans/2012/items/II.3/"
-    assert reverse("programs:office_detail", args=["Guangdong"]) == reverse(
-        "tracking:office_detail", args=["Guangdong"]
-    )
-
-
 def test_unknown_objects_are_404(signed_in_client):
     for url in [
         "/plans/1999/",
