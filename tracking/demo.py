@@ -33,13 +33,6 @@ DEMO_ACCOUNTS = [
 ]
 
 
-@dataclass
-class SeedResult:
-    password: str | None
-    created_users: list[str]
-    created_reports: int
-
-
 def generated_password() -> str:
     return secrets.token_urlsafe(12)
 

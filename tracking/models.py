@@ -15,9 +15,7 @@ from simple_history.models import HistoricalRecords
 from participants.models import Department, ProvincialOffice
 from programs.models import ReportingPeriod, Target, WorkItem
 from tracking.choices import (
-    OPEN_STATES,
     PUBLISHED_STATES,
-    RECEIVED_STATES,
     NotificationKind,
     ReminderKind,
     ReportState,
@@ -54,16 +52,6 @@ class ReportQuerySet(AuditedQuerySet):
 
     def published(self):
         return self.filter(state__in=PUBLISHED_STATES)
-
-    def open(self):
-        return self.filter(state__in=OPEN_STATES)
-
-    def for_plan_year(self, year):
-        return self.filter(period__plan__year=year)
-
-    def overdue(self, today):
-        """Reports not yet submitted whose period is past due."""
-        return self.open().filter(period__due__lt=today)
 
 
 class Report(models.Model):
@@ -181,10 +169,6 @@ class Report(models.Model):
     def organisation(self):
         return self.office or self.department
 
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
-
     def clean(self):
         errors = {}
         if self.status == ReportStatus.COMPLETED and self.percent_complete != 100:
@@ -255,11 +239,11 @@ class ObligationQuerySet(models.QuerySet):
 
     def received(self):
         """Met: the report is submitted or accepted."""
-        return self.filter(report__state__in=RECEIVED_STATES)
+        return self.filter(report__state__in=PUBLISHED_STATES)
 
     def outstanding(self):
         """Not met yet: no report, or a draft, or a returned report."""
-        return self.exclude(report__state__in=RECEIVED_STATES)
+        return self.exclude(report__state__in=PUBLISHED_STATES)
 
     def overdue(self, today):
         return self.outstanding().filter(due__lt=today)

@@ -35,7 +35,7 @@ from programs.models import Plan, Program, ReportingPeriod, WorkItem, WorkItemDe
 from programs.templatetags.plan_tags import display_name, short_display_name
 from programs.translation import localized
 from tracking import permissions, stats
-from tracking.choices import OPEN_STATES, RECEIVED_STATES, ReportState, ReportStatus
+from tracking.choices import OPEN_STATES, PUBLISHED_STATES, ReportState, ReportStatus
 from tracking.locks import lock_status
 from tracking.models import Obligation, Report
 from tracking.selectors import obligations_visible_to, reports_to_review, reports_visible_to
@@ -447,7 +447,7 @@ class WorkItemProgressView(PlanPageMixin, TemplateView):
                 o.organisation,
                 o.office_id is not None,
                 report=o.report if o.report_visible else None,
-                overdue=o.due < self.today and o.visible_state not in RECEIVED_STATES,
+                overdue=o.due < self.today and o.visible_state not in PUBLISHED_STATES,
             )
             for o in offices + departments
         ]
@@ -575,7 +575,7 @@ def participation_matrix(*, plan, period, user, today, program_number=None):
             row.tally.expected += 1
             column.expected += 1
             report = reports.get((item.pk, office.pk))
-            if (report is None or report[3] not in RECEIVED_STATES) and past_due:
+            if (report is None or report[3] not in PUBLISHED_STATES) and past_due:
                 row.tally.overdue += 1
                 column.overdue += 1
             if report is None:
@@ -585,12 +585,12 @@ def participation_matrix(*, plan, period, user, today, program_number=None):
                     row.cells.append(Cell("cell--missing", NO_REPORT_SYMBOL, f"{where}: {no_report}"))
                 continue
             pk, _w, _o, state, status, percent_complete = report
-            if state in RECEIVED_STATES:
+            if state in PUBLISHED_STATES:
                 row.tally.received += 1
                 column.received += 1
             label = f"{where}: {state_labels[state]}, {status_labels[status]}, {percent_complete}%"
             css = f"cell--{state} status--{status}"
-            if state not in RECEIVED_STATES and past_due:
+            if state not in PUBLISHED_STATES and past_due:
                 css += " cell--late"
             row.cells.append(Cell(css, f"{STATE_SYMBOLS[state]}{status_codes[status]}", label, report_url(pk)))
         matrix.append(row)
@@ -746,14 +746,14 @@ class DutiesMixin(PlanPageMixin):
                     overdue=[
                         todo_for(o, user=user, today=today)
                         for o in item_obligations
-                        if o.due < today and o.visible_state not in RECEIVED_STATES
+                        if o.due < today and o.visible_state not in PUBLISHED_STATES
                     ],
                 )
             )
-        received_now = [d for d in item_duties if d.report and d.report.state in RECEIVED_STATES]
+        received_now = [d for d in item_duties if d.report and d.report.state in PUBLISHED_STATES]
         return {
             "duties": item_duties,
-            "due": [d for d in item_duties if not (d.report and d.report.state in RECEIVED_STATES)],
+            "due": [d for d in item_duties if not (d.report and d.report.state in PUBLISHED_STATES)],
             "received_count": len(received_now),
             "overdue": [todo for d in item_duties for todo in d.overdue],
             "returned": [r for r in reports if r.state == ReportState.RETURNED],

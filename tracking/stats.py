@@ -26,7 +26,7 @@ from django.db.models.functions import RowNumber, TruncMonth, TruncWeek
 
 from participants.models import Department, ProvincialOffice, office_order
 from programs.models import Program, ReportingPeriod, Target, WorkItem, WorkItemDepartment
-from tracking.choices import RECEIVED_STATES, ReportState, ReportStatus
+from tracking.choices import PUBLISHED_STATES, ReportState, ReportStatus
 from tracking.models import Obligation, TargetValue
 
 STATUS_KEYS = [s.value for s in ReportStatus]
@@ -100,7 +100,7 @@ FIGURES = (
 def obligation_aggregates(today: datetime.date) -> dict:
     """Expected, received, accepted, on time, overdue, status distribution and mean percent complete, over the
     obligations of `grouped_obligations` (their report reached as `selected_report`)."""
-    received = Q(selected_report__state__in=RECEIVED_STATES)
+    received = Q(selected_report__state__in=PUBLISHED_STATES)
     on_time = received & Q(selected_report__first_submitted_at__date__lte=F("due"))
     past_due = Q(due__lt=today)
     aggregates = {
@@ -216,7 +216,7 @@ def work_item_stats(*, selection: Selection, today: datetime.date) -> list[WorkI
         )
         .order_by("program__plan__year", "program__number", "number")
     )
-    received = Q(selected_report__state__in=RECEIVED_STATES)
+    received = Q(selected_report__state__in=PUBLISHED_STATES)
     figures = figures_by(
         selection,
         today,
@@ -231,7 +231,7 @@ def work_item_stats(*, selection: Selection, today: datetime.date) -> list[WorkI
 def targets_achieved(*, selection: Selection, targets=None) -> dict[int, int]:
     """Per target: the sum over organisations of each one's latest received value in the selection (one query:
     the latest value per target and organisation is picked by a window function)."""
-    values = TargetValue.objects.filter(report__state__in=RECEIVED_STATES, report__period_id__in=selection.period_ids)
+    values = TargetValue.objects.filter(report__state__in=PUBLISHED_STATES, report__period_id__in=selection.period_ids)
     if targets is not None:
         values = values.filter(target__in=targets)
     if selection.office_id is not None:
@@ -258,7 +258,7 @@ def timeline(*, selection: Selection, interval: str) -> list[dict]:
     obligations = grouped_obligations(selection)
     on_time = Q(selected_report__first_submitted_at__date__lte=F("due"))
     received = (
-        obligations.filter(selected_report__state__in=RECEIVED_STATES)
+        obligations.filter(selected_report__state__in=PUBLISHED_STATES)
         .annotate(bucket=trunc("selected_report__first_submitted_at"))
         .values("bucket")
         .annotate(received=Count("id"), on_time=Count("id", filter=on_time))
@@ -315,7 +315,7 @@ def status_by_period(*, selection: Selection) -> dict[tuple[int, str], int]:
     """Received obligations per (period id, report status): one grouped query."""
     rows = (
         grouped_obligations(selection)
-        .filter(selected_report__state__in=RECEIVED_STATES)
+        .filter(selected_report__state__in=PUBLISHED_STATES)
         .values("period_id", "selected_report__status")
         .annotate(n=Count("id"))
     )

@@ -7,7 +7,7 @@ from participants.api.serializers import DepartmentBriefSerializer, ProvincialOf
 from participants.models import Department, ProvincialOffice
 from programs.api.serializers import WorkItemBriefSerializer
 from programs.models import ReportingPeriod, WorkItem
-from tracking.choices import RECEIVED_STATES, ReportStatus
+from tracking.choices import PUBLISHED_STATES, ReportStatus
 from tracking.models import Attachment, Notification, Obligation, Report, TargetValue
 from tracking.selectors import OBLIGATION_STATES
 
@@ -197,12 +197,12 @@ class ObligationSerializer(serializers.ModelSerializer):
         return serializers.DateTimeField().to_representation(obligation.report.first_submitted_at)
 
     def get_on_time(self, obligation) -> bool | None:
-        if obligation.visible_state not in RECEIVED_STATES:
+        if obligation.visible_state not in PUBLISHED_STATES:
             return None
         return timezone.localdate(obligation.report.first_submitted_at) <= obligation.due
 
     def get_overdue(self, obligation) -> bool:
-        return obligation.visible_state not in RECEIVED_STATES and obligation.due < timezone.localdate()
+        return obligation.visible_state not in PUBLISHED_STATES and obligation.due < timezone.localdate()
 
 
 class NotificationSerializer(serializers.ModelSerializer):
