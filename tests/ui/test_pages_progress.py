@@ -433,7 +433,7 @@ def test_annual_summary_pdf(signed_in_client):
 
 
 def test_pdf_fetcher_serves_static_files_only():
-    from tracking.pages import StaticFilesFetcher
+    from tracking.summary_pdf import StaticFilesFetcher
 
     fetcher = StaticFilesFetcher("/static/")
     response = fetcher.fetch("http://testserver/static/css/summary-pdf.css")
