@@ -52,7 +52,7 @@ def test_choices_show_the_glossary_terms(group):
 
 def test_every_state_has_one_symbol_on_every_page():
     from tracking.models import Report
-    from tracking.views.base import STATE_SYMBOLS
+    from tracking.symbols import STATE_SYMBOLS
 
     for state in ReportState:
         expected = glossary()["state"][state.value]["symbol"]

@@ -15,14 +15,8 @@ from programs.models import WorkItem
 from programs.templatetags.plan_tags import short_display_name
 from tracking.choices import PUBLISHED_STATES, ReportState, ReportStatus
 from tracking.models import Obligation, Report
-from tracking.views.base import (
-    NO_REPORT_SYMBOL,
-    NOT_TAKING_PART_SYMBOL,
-    OVERDUE_SYMBOL,
-    STATE_SYMBOLS,
-    STATUS_CODES,
-    visible_reports,
-)
+from tracking.selectors import visible_reports
+from tracking.symbols import NO_REPORT_SYMBOL, NOT_TAKING_PART_SYMBOL, OVERDUE_SYMBOL, STATE_SYMBOLS, STATUS_CODES
 
 
 @dataclass

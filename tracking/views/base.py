@@ -13,19 +13,17 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 
-from planpromo import glossary
 from planpromo.exceptions import VersionConflict
 from planpromo.views import Crumb, PageMixin
 from programs.choices import PeriodKind
 from programs.models import Plan, ReportingPeriod, WorkItem
 from programs.templatetags.plan_tags import short_display_name
 from tracking import permissions, selectors
-from tracking.choices import ReportState, ReportStatus
+from tracking.choices import ReportStatus
 from tracking.locks import lock_status
 from tracking.models import Obligation
-from tracking.selectors import reports_visible_to
 
 # The filters the reports list offers (ReportFilterSet has more, for the API).
 LIST_FILTERS = ["program", "work_item", "office", "department", "period", "status", "state"]
@@ -69,37 +67,6 @@ def conflict_message(exc: VersionConflict) -> str:
         "version %(current)s). Nothing was saved; what you typed is kept below. Open the report in another tab to "
         "see the other changes, then save again to replace them with yours."
     ) % {"sent": exc.sent_version, "current": exc.current_version}
-
-
-# Short forms for the matrix cells and the status badges (the legend spells them out).
-STATE_SYMBOLS = {state: glossary.symbol("state", state) for state in ReportState}  # locale/glossary.yaml
-
-
-STATUS_CODES = {
-    ReportStatus.NOT_STARTED: pgettext_lazy("status code", "N"),
-    ReportStatus.ON_TRACK: pgettext_lazy("status code", "T"),
-    ReportStatus.AT_RISK: pgettext_lazy("status code", "R"),
-    ReportStatus.DELAYED: pgettext_lazy("status code", "D"),
-    ReportStatus.COMPLETED: pgettext_lazy("status code", "C"),
-}
-
-
-STATUS_COLOURS = {
-    ReportStatus.NOT_STARTED: "#4a5360",
-    ReportStatus.ON_TRACK: "#166534",
-    ReportStatus.AT_RISK: "#b45309",
-    ReportStatus.DELAYED: "#a4161a",
-    ReportStatus.COMPLETED: "#0b4f8a",
-}
-
-
-NO_REPORT_SYMBOL = "○"
-
-
-OVERDUE_SYMBOL = "!"
-
-
-NOT_TAKING_PART_SYMBOL = "–"
 
 
 def ordered_periods(plan) -> list[ReportingPeriod]:
@@ -202,11 +169,6 @@ class PlanPageMixin(PageMixin):
 
 def period_queryset(period):
     return ReportingPeriod.objects.filter(pk=period.pk if period else None)
-
-
-def visible_reports(user, queryset):
-    """The user's visible reports among `queryset`, without the details prefetches (the pages show none)."""
-    return reports_visible_to(user=user, queryset=queryset).prefetch_related(None)
 
 
 def percent(part, whole) -> int | None:

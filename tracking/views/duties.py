@@ -20,9 +20,9 @@ from programs.translation import localized
 from tracking import permissions
 from tracking.choices import PUBLISHED_STATES, ReportState
 from tracking.models import Obligation, Report
-from tracking.selectors import obligations_visible_to
+from tracking.selectors import obligations_visible_to, visible_reports
 from tracking.todo import Todo, todo_for
-from tracking.views.base import PlanPageMixin, visible_reports
+from tracking.views.base import PlanPageMixin
 
 
 @dataclass

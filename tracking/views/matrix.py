@@ -9,15 +9,8 @@ from django.views.generic import TemplateView
 from planpromo.views import Crumb
 from tracking.choices import ReportState, ReportStatus
 from tracking.matrix import participation_matrix
-from tracking.views.base import (
-    NO_REPORT_SYMBOL,
-    NOT_TAKING_PART_SYMBOL,
-    OVERDUE_SYMBOL,
-    STATE_SYMBOLS,
-    STATUS_CODES,
-    PlanPageMixin,
-    plan_crumb,
-)
+from tracking.symbols import NO_REPORT_SYMBOL, NOT_TAKING_PART_SYMBOL, OVERDUE_SYMBOL, STATE_SYMBOLS, STATUS_CODES
+from tracking.views.base import PlanPageMixin, plan_crumb
 
 
 class MatrixView(PlanPageMixin, TemplateView):

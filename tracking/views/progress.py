@@ -20,9 +20,10 @@ from programs.models import Program, WorkItem, WorkItemDepartment
 from tracking import permissions, stats
 from tracking.choices import PUBLISHED_STATES, ReportStatus
 from tracking.models import Obligation, Report
-from tracking.selectors import obligations_visible_to, reports_to_review
+from tracking.selectors import obligations_visible_to, reports_to_review, visible_reports
 from tracking.stats import STATUS_KEYS
-from tracking.views.base import STATUS_COLOURS, PlanPageMixin, percent, plan_crumb, status_counts, visible_reports
+from tracking.symbols import STATUS_COLOURS
+from tracking.views.base import PlanPageMixin, percent, plan_crumb, status_counts
 
 
 @dataclass
