@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from programs.models import ReportingPeriod, WorkItem
 from programs.templatetags.plan_tags import display_name, short_display_name
 from tracking.choices import NotificationChannel, NotificationKind, ReportStatus
+from tracking.cleaning import file_too_large_message
 from tracking.notifications import channel_of
-from tracking.services import EDITABLE_FIELDS, file_too_large_message
+from tracking.services import EDITABLE_FIELDS
 
 TEXTAREA = {"rows": 4}
 

@@ -20,9 +20,10 @@ from simple_history.models import HistoricalRecords
 from planpromo.audit import audit_log
 from planpromo.exceptions import VersionConflict
 from programs.models import Target
-from tracking import permissions, services
+from tracking import cleaning, permissions, services
 from tracking.choices import OPEN_STATES
 from tracking.models import Obligation, Report
+from tracking.spreadsheet_reader import SheetRow, header_for
 from tracking.spreadsheets import (
     EDITABLE,
     IMPORT_MAX_TEXT,
@@ -30,9 +31,7 @@ from tracking.spreadsheets import (
     TARGET_PREFIX,
     TEXT_FIELDS,
     VERSION,
-    SheetRow,
     column_labels,
-    header_for,
     status_from_cell,
     status_words,
 )
@@ -128,7 +127,7 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return services.strip_invisible(str(value))
+    return cleaning.strip_invisible(str(value))
 
 
 def _obligations_of(user, ids) -> dict[int, Obligation]:

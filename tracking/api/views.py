@@ -11,7 +11,7 @@ from planpromo.api.exceptions import PreconditionFailed
 from planpromo.api.pagination import SyncPageNumberPagination
 from planpromo.api.renderers import ExportRenderer
 from planpromo.api.schema import ErrorSerializer
-from tracking import exports, notifications, permissions, selectors, services
+from tracking import cleaning, exports, notifications, permissions, selectors, services
 from tracking.api.permissions import OwnNotifications
 from tracking.api.serializers import (
     AttachmentSerializer,
@@ -270,7 +270,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """Attach evidence (PDF, office document or image; type checked by content; size limited)."""
         serializer = AttachmentUploadSerializer(data=request.data)
         if getattr(request._request, "upload_too_large", False):  # planpromo.uploads stopped reading it
-            raise ValidationError({"file": [services.file_too_large_message()]})
+            raise ValidationError({"file": [cleaning.file_too_large_message()]})
         serializer.is_valid(raise_exception=True)
         attachment = services.attachment_add(
             report=self.get_object(), user=request.user, uploaded_file=serializer.validated_data["file"]
@@ -305,7 +305,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,
-            filename=services.attachment_download_name(attachment),
+            filename=cleaning.attachment_download_name(attachment),
             content_type=attachment.content_type,
         )
         response["Cache-Control"] = "private, no-store"
