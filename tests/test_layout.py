@@ -29,3 +29,28 @@ def test_planpromo_imports_no_app():
         if apps:
             offenders[path.relative_to(ROOT).as_posix()] = sorted(apps)
     assert offenders == {}
+
+
+def app_modules():
+    """The apps" Python files, migrations aside."""
+    for top in APPS:
+        for path in sorted((ROOT / top).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield path
+
+
+def test_no_module_is_over_400_lines():
+    long = {p.relative_to(ROOT).as_posix(): n for p in app_modules() if (n := len(p.read_text().splitlines())) > 400}
+    assert long == {}
+
+
+def test_no_function_is_over_50_lines():
+    """A function longer than a screen does several things: split it (issue 19)."""
+    long = {}
+    for path in app_modules():
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                if node.end_lineno - start + 1 > 50:
+                    long[f"{path.relative_to(ROOT).as_posix()}:{node.lineno} {node.name}"] = node.end_lineno - start + 1
+    assert long == {}

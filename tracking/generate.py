@@ -185,8 +185,37 @@ def plan_year_copy(*, year: int, seed: int, breadth: float = 0.0, rounds: int = 
     if Plan.objects.filter(year=year).exists():
         return None
     source = Plan.objects.get(year=BASE_YEAR)
+    plan = _plan_and_periods_copy(source, year)
+    programs = list(source.programs.order_by("number").prefetch_related("team_memberships"))
+    copies = Program.objects.bulk_create(
+        Program(plan=plan, number=p.number, name=p.name, objective=p.objective) for p in programs
+    )
+    ProgramDepartment.objects.bulk_create(
+        ProgramDepartment(program=copy, department_id=m.department_id, role=m.role, position=m.position)
+        for original, copy in zip(programs, copies, strict=True)
+        for m in original.team_memberships.all()
+    )
+    items = list(WorkItem.objects.with_structure().filter(program__plan=source).order_by("program__number", "number"))
+    copier = _ItemCopier(
+        by_program={p.pk: c for p, c in zip(programs, copies, strict=True)},
+        per_program={p.pk: max((i.number for i in items if i.program_id == p.pk), default=0) for p in programs},
+        offices=list(ProvincialOffice.objects.values_list("pk", flat=True)),
+        rng=random.Random(f"{seed}:plan:{year}"),
+        breadth=breadth,
+        admin=admin,
+    )
+    for round_ in range(rounds):
+        for item in items:
+            copier.copy(item, round_)
+    copier.write(confirmed_at=timezone.make_aware(datetime.datetime(year, 1, 10, 10, 0)))
+    # Bulk-created: no plan_structure_changed signal fires, so the obligations are made here.
+    obligations_sync(plan=plan)
+    return plan
+
+
+def _plan_and_periods_copy(source: Plan, year: int) -> Plan:
+    """The plan's own row and its periods, the year in their titles and their dates shifted."""
     delta = year - BASE_YEAR
-    rng = random.Random(f"{seed}:plan:{year}")
 
     def retitle(text: str) -> str:
         return text.replace(str(BASE_YEAR), str(year)).replace(f"[{BASE_YEAR - 1}]", f"[{year - 1}]")
@@ -213,63 +242,69 @@ def plan_year_copy(*, year: int, seed: int, breadth: float = 0.0, rounds: int = 
         )
         for p in source.periods.all()
     )
-    programs = list(source.programs.order_by("number").prefetch_related("team_memberships"))
-    copies = Program.objects.bulk_create(
-        Program(plan=plan, number=p.number, name=p.name, objective=p.objective) for p in programs
-    )
-    ProgramDepartment.objects.bulk_create(
-        ProgramDepartment(program=copy, department_id=m.department_id, role=m.role, position=m.position)
-        for original, copy in zip(programs, copies, strict=True)
-        for m in original.team_memberships.all()
-    )
-    offices = list(ProvincialOffice.objects.values_list("pk", flat=True))
-    items = list(WorkItem.objects.with_structure().filter(program__plan=source).order_by("program__number", "number"))
-    by_program = {p.pk: c for p, c in zip(programs, copies, strict=True)}
-    per_program = {p.pk: max((i.number for i in items if i.program_id == p.pk), default=0) for p in programs}
-    new_items, departments, office_rows, targets = [], [], [], []
-    confirmed_at = timezone.make_aware(datetime.datetime(year, 1, 10, 10, 0))
-    for round_ in range(rounds):
-        for item in items:
-            suffix = f" (round {round_ + 1})" if round_ else ""
-            copy = WorkItem(
-                program=by_program[item.program_id],
-                number=item.number + round_ * per_program[item.program_id],
-                title=item.title[: 500 - len(suffix)] + suffix,
-                text=item.text,
-                office_scope=item.office_scope,
-                office_condition=item.office_condition,
-            )
-            new_items.append(copy)
-            departments += [(copy, link.department_id, link.position) for link in item.department_links.all()]
-            listed = [link.office_id for link in item.office_links.all()]
-            if item.office_scope == OfficeScope.LISTED:
-                extra = [o for o in offices if o not in listed and rng.random() < breadth]
-                office_rows += [(copy, o, n, None) for n, o in enumerate(listed + extra, start=1)]
-            elif item.office_scope == OfficeScope.CONDITIONAL:
-                office_rows += [(copy, o, None, admin) for o in offices if rng.random() < breadth / 2]
-            targets += [(copy, t) for t in item.targets.all()]
-    WorkItem.objects.bulk_create(new_items)
-    WorkItemDepartment.objects.bulk_create(
-        WorkItemDepartment(work_item=i, department_id=d, position=p) for i, d, p in departments
-    )
-    WorkItemOffice.objects.bulk_create(
-        WorkItemOffice(work_item=i, office_id=o, position=p, confirmed_by=by, confirmed_at=confirmed_at if by else None)
-        for i, o, p, by in office_rows
-    )
-    Target.objects.bulk_create(
-        Target(
-            work_item=i,
-            position=t.position,
-            quantity=t.quantity,
-            approximate=t.approximate,
-            description=t.description,
-            source=t.source,
-        )
-        for i, t in targets
-    )
-    # Bulk-created: no plan_structure_changed signal fires, so the obligations are made here.
-    obligations_sync(plan=plan)
     return plan
+
+
+@dataclass
+class _ItemCopier:
+    """Copies of the work items, round by round, with their departments, offices (broadened: `breadth`) and
+    targets, written in four bulk inserts."""
+
+    by_program: dict
+    per_program: dict
+    offices: list
+    rng: random.Random
+    breadth: float
+    admin: object
+    items: list = field(default_factory=list)
+    departments: list = field(default_factory=list)
+    office_rows: list = field(default_factory=list)
+    targets: list = field(default_factory=list)
+
+    def copy(self, item: WorkItem, round_: int):
+        suffix = f" (round {round_ + 1})" if round_ else ""
+        copy = WorkItem(
+            program=self.by_program[item.program_id],
+            number=item.number + round_ * self.per_program[item.program_id],
+            title=item.title[: 500 - len(suffix)] + suffix,
+            text=item.text,
+            office_scope=item.office_scope,
+            office_condition=item.office_condition,
+        )
+        self.items.append(copy)
+        self.departments += [(copy, link.department_id, link.position) for link in item.department_links.all()]
+        listed = [link.office_id for link in item.office_links.all()]
+        if item.office_scope == OfficeScope.LISTED:
+            extra = [o for o in self.offices if o not in listed and self.rng.random() < self.breadth]
+            self.office_rows += [(copy, o, n, None) for n, o in enumerate(listed + extra, start=1)]
+        elif item.office_scope == OfficeScope.CONDITIONAL:
+            self.office_rows += [
+                (copy, o, None, self.admin) for o in self.offices if self.rng.random() < self.breadth / 2
+            ]
+        self.targets += [(copy, t) for t in item.targets.all()]
+
+    def write(self, *, confirmed_at):
+        WorkItem.objects.bulk_create(self.items)
+        WorkItemDepartment.objects.bulk_create(
+            WorkItemDepartment(work_item=i, department_id=d, position=p) for i, d, p in self.departments
+        )
+        WorkItemOffice.objects.bulk_create(
+            WorkItemOffice(
+                work_item=i, office_id=o, position=p, confirmed_by=by, confirmed_at=confirmed_at if by else None
+            )
+            for i, o, p, by in self.office_rows
+        )
+        Target.objects.bulk_create(
+            Target(
+                work_item=i,
+                position=t.position,
+                quantity=t.quantity,
+                approximate=t.approximate,
+                description=t.description,
+                source=t.source,
+            )
+            for i, t in self.targets
+        )
 
 
 # --- Reports ----------------------------------------------------------------------------------------------------

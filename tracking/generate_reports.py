@@ -164,19 +164,7 @@ def _report(slot: Slot, structure: Structure, accounts: Accounts, rng: random.Ra
     steps = []
     at = None
     for transition, at in schedule:
-        if transition == Transition.CREATE:
-            report.created_at = at
-        elif transition == Transition.SUBMIT:
-            report.state, report.submitted_by, report.submitted_at = ReportState.SUBMITTED, author, at
-            report.first_submitted_at = report.first_submitted_at or at
-        elif transition == Transition.EDIT:
-            report.summary += " Figures for the pilot cities added."
-        elif transition == Transition.RETURN:
-            report.state, report.reviewed_by, report.reviewed_at = ReportState.RETURNED, reviewer, at
-            report.review_comment = rng.choice(RETURN_COMMENTS)
-        else:
-            report.state, report.reviewed_by, report.reviewed_at = ReportState.ACCEPTED, reviewer, at
-            report.review_comment = ""
+        _step(report, transition, at, author=author, reviewer=reviewer, rng=rng)
         if steps:
             report.version += 1
         user = reviewer if transition in (Transition.RETURN, Transition.ACCEPT) else author
@@ -184,6 +172,23 @@ def _report(slot: Slot, structure: Structure, accounts: Accounts, rng: random.Ra
     report.updated_at = at
     values = [(t, round(t.quantity * percent / 100)) for t in structure.targets.get(slot.item, [])]
     return report, values, steps
+
+
+def _step(report: Report, transition: str, at, *, author, reviewer, rng: random.Random):
+    """The report as one transition of its schedule leaves it."""
+    if transition == Transition.CREATE:
+        report.created_at = at
+    elif transition == Transition.SUBMIT:
+        report.state, report.submitted_by, report.submitted_at = ReportState.SUBMITTED, author, at
+        report.first_submitted_at = report.first_submitted_at or at
+    elif transition == Transition.EDIT:
+        report.summary += " Figures for the pilot cities added."
+    elif transition == Transition.RETURN:
+        report.state, report.reviewed_by, report.reviewed_at = ReportState.RETURNED, reviewer, at
+        report.review_comment = rng.choice(RETURN_COMMENTS)
+    else:
+        report.state, report.reviewed_by, report.reviewed_at = ReportState.ACCEPTED, reviewer, at
+        report.review_comment = ""
 
 
 # Every column but the id, in the model's order: a snapshot becomes a Report again positionally (Django's fast path).

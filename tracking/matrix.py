@@ -78,64 +78,10 @@ def participation_matrix(*, plan, period, user, today, program_number=None):
             programs.append(item.program)
     items = [i for i in all_items if program_number is None or i.program.number == program_number]
     offices = list(ProvincialOffice.objects.all())
-    expected = set()
-    reports = {}
-    if period is not None:
-        expected = set(
-            Obligation.objects.filter(period=period, office__isnull=False)
-            .order_by()
-            .values_list("work_item_id", "office_id")
-        )
-        rows = (
-            visible_reports(user, Report.objects.filter(period=period, office__isnull=False))
-            .order_by()
-            .values_list("pk", "work_item_id", "office_id", "state", "status", "percent_complete")
-        )
-        reports = {(row[1], row[2]): row for row in rows}
-    past_due = period is not None and period.due < today
-    report_url = report_url_builder()
-    state_labels = dict(ReportState.choices)
-    status_labels = dict(ReportStatus.choices)
-    not_taking_part = str(_("does not take part"))
-    no_report = str(_("no report"))
-    overdue_text = str(_("overdue: no report received"))
-    status_codes = {key: str(code) for key, code in STATUS_CODES.items()}
-
+    expected, reports = _participation(period, user)
+    builder = _CellBuilder(expected, reports, past_due=period is not None and period.due < today)
     columns = [Tally() for _item in items]
-    matrix = []
-    for office in offices:
-        row = MatrixRow(office)
-        office_name = short_display_name(office)
-        for index, item in enumerate(items):
-            takes_part = (item.pk, office.pk) in expected
-            where = f"{office_name}, {item.code}"
-            if not takes_part:
-                row.cells.append(Cell("cell--none", NOT_TAKING_PART_SYMBOL, f"{where}: {not_taking_part}"))
-                continue
-            column = columns[index]
-            row.tally.expected += 1
-            column.expected += 1
-            report = reports.get((item.pk, office.pk))
-            if (report is None or report[3] not in PUBLISHED_STATES) and past_due:
-                row.tally.overdue += 1
-                column.overdue += 1
-            if report is None:
-                if past_due:
-                    row.cells.append(Cell("cell--overdue", OVERDUE_SYMBOL, f"{where}: {overdue_text}"))
-                else:
-                    row.cells.append(Cell("cell--missing", NO_REPORT_SYMBOL, f"{where}: {no_report}"))
-                continue
-            pk, _w, _o, state, status, percent_complete = report
-            if state in PUBLISHED_STATES:
-                row.tally.received += 1
-                column.received += 1
-            label = f"{where}: {state_labels[state]}, {status_labels[status]}, {percent_complete}%"
-            css = f"cell--{state} status--{status}"
-            if state not in PUBLISHED_STATES and past_due:
-                css += " cell--late"
-            row.cells.append(Cell(css, f"{STATE_SYMBOLS[state]}{status_codes[status]}", label, report_url(pk)))
-        matrix.append(row)
-
+    matrix = [builder.row(office, items, columns) for office in offices]
     groups = []  # (program, number of its items shown)
     for item in items:
         if groups and groups[-1][0].pk == item.program_id:
@@ -154,5 +100,67 @@ def participation_matrix(*, plan, period, user, today, program_number=None):
         "rows": matrix,
         "columns": list(zip(items, columns, strict=True)),
         "totals": totals,
-        "past_due": past_due,
+        "past_due": builder.past_due,
     }
+
+
+def _participation(period, user) -> tuple[set, dict]:
+    """The (item, office) pairs that must report for the period, and the visible reports of the period by pair (as
+    value rows: pk, item, office, state, status, percent): two queries, none without a period."""
+    if period is None:
+        return set(), {}
+    expected = set(
+        Obligation.objects.filter(period=period, office__isnull=False)
+        .order_by()
+        .values_list("work_item_id", "office_id")
+    )
+    rows = (
+        visible_reports(user, Report.objects.filter(period=period, office__isnull=False))
+        .order_by()
+        .values_list("pk", "work_item_id", "office_id", "state", "status", "percent_complete")
+    )
+    return expected, {(row[1], row[2]): row for row in rows}
+
+
+class _CellBuilder:
+    """Folds the participation and the reports into cells, counting each row's and column's figures."""
+
+    def __init__(self, expected: set, reports: dict, *, past_due: bool):
+        self.expected, self.reports, self.past_due = expected, reports, past_due
+        self.report_url = report_url_builder()
+        self.state_labels = dict(ReportState.choices)
+        self.status_labels = dict(ReportStatus.choices)
+        self.not_taking_part = str(_("does not take part"))
+        self.no_report = str(_("no report"))
+        self.overdue_text = str(_("overdue: no report received"))
+        self.status_codes = {key: str(code) for key, code in STATUS_CODES.items()}
+
+    def row(self, office, items, columns) -> MatrixRow:
+        row = MatrixRow(office)
+        office_name = short_display_name(office)
+        for item, column in zip(items, columns, strict=True):
+            where = f"{office_name}, {item.code}"
+            if (item.pk, office.pk) not in self.expected:
+                row.cells.append(Cell("cell--none", NOT_TAKING_PART_SYMBOL, f"{where}: {self.not_taking_part}"))
+                continue
+            row.cells.append(self.cell(self.reports.get((item.pk, office.pk)), where, (row.tally, column)))
+        return row
+
+    def cell(self, report, where: str, tallies) -> Cell:
+        """The cell of an office that takes part, counted in its row's and its column's tally."""
+        received = report is not None and report[3] in PUBLISHED_STATES
+        for tally in tallies:
+            tally.expected += 1
+            tally.overdue += not received and self.past_due
+            tally.received += received
+        if report is None:
+            if self.past_due:
+                return Cell("cell--overdue", OVERDUE_SYMBOL, f"{where}: {self.overdue_text}")
+            return Cell("cell--missing", NO_REPORT_SYMBOL, f"{where}: {self.no_report}")
+        pk, _w, _o, state, status, percent_complete = report
+        label = f"{where}: {self.state_labels[state]}, {self.status_labels[status]}, {percent_complete}%"
+        css = f"cell--{state} status--{status}"
+        if not received and self.past_due:
+            css += " cell--late"
+        text = f"{STATE_SYMBOLS[state]}{self.status_codes[status]}"
+        return Cell(css, text, label, self.report_url(pk))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from participants.models import Department, ProvincialOffice
+from planpromo.querysets import AuditedQuerySet
 from programs.models import ReportingPeriod, Target, WorkItem
 from tracking.choices import (
     PUBLISHED_STATES,
@@ -21,21 +22,6 @@ from tracking.choices import (
     ReportState,
     ReportStatus,
 )
-
-
-class BulkWriteRefused(Exception):
-    """Raised by bulk writes on audited models, which would bypass the audit trail."""
-
-
-class AuditedQuerySet(models.QuerySet):
-    """A queryset whose bulk writes are refused: the history library sees only saves through the ORM, so a
-    bulk `update()` would change reports without a trace."""
-
-    def update(self, **kwargs):
-        raise BulkWriteRefused(f"{self.model.__name__}: bulk update() bypasses the audit trail; save each object")
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise BulkWriteRefused(f"{self.model.__name__}: bulk_update() bypasses the audit trail; save each object")
 
 
 class ReportQuerySet(AuditedQuerySet):
@@ -72,6 +58,10 @@ class Report(models.Model):
     percent_complete = models.PositiveSmallIntegerField(
         _("percent complete"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
+    # What the reporting organisation writes, in the order the form, the API and the spreadsheet show it: the one
+    # list the form (tracking.forms.ReportForm), the write serializer and the services are built from.
+    EDITABLE_FIELDS = ("status", "percent_complete", "summary", "achievements", "problems", "next_steps")
+
     summary = models.TextField(_("summary"))
     achievements = models.TextField(_("achievements"), blank=True)
     problems = models.TextField(_("problems and risks"), blank=True)

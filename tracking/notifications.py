@@ -177,6 +177,17 @@ def render(notification: Notification) -> tuple[str, str]:
     p = {**PARAM_DEFAULTS, **notification.params}
     kind = notification.kind
     organisation = _organisation(p)
+    if kind in (NotificationKind.REPORT_RETURNED, NotificationKind.REPORT_SUBMITTED, NotificationKind.REPORT_ACCEPTED):
+        return _render_transition(kind, p, organisation)
+    if kind in (NotificationKind.DEADLINE_APPROACHING, NotificationKind.OBLIGATION_OVERDUE):
+        return _render_reminder(kind, p, organisation)
+    if kind == NotificationKind.OVERDUE_DIGEST:
+        return _render_digest(p)
+    return str(notification.get_kind_display()), ""
+
+
+def _render_transition(kind, p: dict, organisation: str) -> tuple[str, str]:
+    """A report returned, submitted or accepted."""
     label = f"{p.get('code', '')} · {organisation} · {p.get('period', '')}"
     if kind == NotificationKind.REPORT_RETURNED:
         return (
@@ -190,55 +201,55 @@ def render(notification: Notification) -> tuple[str, str]:
             _("%(organisation)s submitted its report on %(code)s for %(period)s.")
             % {"organisation": organisation, "code": p["code"], "period": p["period"]},
         )
-    if kind == NotificationKind.REPORT_ACCEPTED:
-        return (
-            _("Report %(report)s was accepted") % {"report": label},
-            _("The report of %(organisation)s on %(code)s for %(period)s was accepted.")
-            % {"organisation": organisation, "code": p["code"], "period": p["period"]},
+    return (
+        _("Report %(report)s was accepted") % {"report": label},
+        _("The report of %(organisation)s on %(code)s for %(period)s was accepted.")
+        % {"organisation": organisation, "code": p["code"], "period": p["period"]},
+    )
+
+
+def _render_reminder(kind, p: dict, organisation: str) -> tuple[str, str]:
+    """A deadline approaching, or reports overdue, for an organisation."""
+    values = {
+        "count": p["count"],
+        "period": p["period"],
+        "due": p["due"],
+        "organisation": organisation,
+        "codes": ", ".join(p["codes"]),
+    }
+    if kind == NotificationKind.DEADLINE_APPROACHING:
+        subject = ngettext(
+            "%(count)s report for %(period)s is due on %(due)s",
+            "%(count)s reports for %(period)s are due on %(due)s",
+            p["count"],
         )
-    if kind in (NotificationKind.DEADLINE_APPROACHING, NotificationKind.OBLIGATION_OVERDUE):
-        values = {
-            "count": p["count"],
-            "period": p["period"],
-            "due": p["due"],
-            "organisation": organisation,
-            "codes": ", ".join(p["codes"]),
-        }
-        if kind == NotificationKind.DEADLINE_APPROACHING:
-            subject = ngettext(
-                "%(count)s report for %(period)s is due on %(due)s",
-                "%(count)s reports for %(period)s are due on %(due)s",
-                p["count"],
-            )
-            body = _(
-                "%(organisation)s has not yet submitted its reports for %(period)s on these work items: %(codes)s."
-            )
-        else:
-            subject = ngettext(
-                "%(count)s report for %(period)s is overdue (due %(due)s)",
-                "%(count)s reports for %(period)s are overdue (due %(due)s)",
-                p["count"],
-            )
-            body = _(
-                "%(organisation)s has still not submitted its reports for %(period)s on these work items: %(codes)s."
-            )
-        return subject % values, body % values
-    if kind == NotificationKind.OVERDUE_DIGEST:
-        zh = translation.get_language().startswith("zh")
-        names = [f"{(row[1] if zh else row[0])} ({row[2]})" for row in p["organisations"]]
-        more = p["total"] - len(names)
-        listed = ", ".join(names) + (" " + _("and %(count)s more") % {"count": more} if more > 0 else "")
-        return (
-            ngettext(
-                "Weekly digest: %(count)s organisation has overdue reports",
-                "Weekly digest: %(count)s organisations have overdue reports",
-                p["total"],
-            )
-            % {"count": p["total"]},
-            _("Overdue reports on the work items you review (organisation and number of reports): %(list)s.")
-            % {"list": listed},
+        body = _("%(organisation)s has not yet submitted its reports for %(period)s on these work items: %(codes)s.")
+    else:
+        subject = ngettext(
+            "%(count)s report for %(period)s is overdue (due %(due)s)",
+            "%(count)s reports for %(period)s are overdue (due %(due)s)",
+            p["count"],
         )
-    return str(notification.get_kind_display()), ""
+        body = _("%(organisation)s has still not submitted its reports for %(period)s on these work items: %(codes)s.")
+    return subject % values, body % values
+
+
+def _render_digest(p: dict) -> tuple[str, str]:
+    """The reviewers' weekly digest of the overdue organisations."""
+    zh = translation.get_language().startswith("zh")
+    names = [f"{(row[1] if zh else row[0])} ({row[2]})" for row in p["organisations"]]
+    more = p["total"] - len(names)
+    listed = ", ".join(names) + (" " + _("and %(count)s more") % {"count": more} if more > 0 else "")
+    return (
+        ngettext(
+            "Weekly digest: %(count)s organisation has overdue reports",
+            "Weekly digest: %(count)s organisations have overdue reports",
+            p["total"],
+        )
+        % {"count": p["total"]},
+        _("Overdue reports on the work items you review (organisation and number of reports): %(list)s.")
+        % {"list": listed},
+    )
 
 
 def absolute_url(path: str) -> str:

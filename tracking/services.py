@@ -32,7 +32,6 @@ from tracking.models import Attachment, Report, TargetValue
 from tracking.obligations import obligation_link_report
 
 _RELATIONS = ["work_item", "period", "office", "department", "created_by", "submitted_by", "reviewed_by"]
-EDITABLE_FIELDS = ("status", "percent_complete", "summary", "achievements", "problems", "next_steps")
 # Errors of a list (the target values) are reported up to this many, then counted.
 MAX_ERRORS_SHOWN = 5
 
@@ -194,7 +193,7 @@ def report_create(*, user, work_item, period, office=None, department=None, fiel
     if period.plan_id != work_item.program.plan_id:
         raise ValidationError({"period": _("The period belongs to another plan than the work item.")})
     period_require_open(period=period, office=office, department=department)
-    unknown = set(fields) - set(EDITABLE_FIELDS)
+    unknown = set(fields) - set(Report.EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be set.") for name in unknown})
     report = Report(
@@ -242,7 +241,7 @@ def report_update(*, report, user, version, fields: dict, target_values=None, vi
     if version is None:
         raise ValidationError({"version": _("Send the version you read (in the body or as If-Match).")})
     _check_version(report, version, via_if_match)
-    unknown = set(fields) - set(EDITABLE_FIELDS)
+    unknown = set(fields) - set(Report.EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
     cleaned = _clean_fields(fields)

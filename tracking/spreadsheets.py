@@ -52,7 +52,7 @@ HEADER_ROW, KEY_ROW, FIRST_DATA_ROW = 1, 2, 3
 OBLIGATION = "obligation_id"
 VERSION = "version"
 TEXT_FIELDS = ("summary", "achievements", "problems", "next_steps")
-EDITABLE = ("status", "percent_complete", *TEXT_FIELDS)
+EDITABLE = Report.EDITABLE_FIELDS  # the columns an organisation fills
 TARGET_PREFIX = "target:"
 
 
@@ -108,26 +108,6 @@ def target_header(target: Target) -> str:
     if target.approximate:
         figure = _("about %(quantity)s") % {"quantity": figure}
     return _("%(description)s (target: %(figure)s)") % {"description": target.description, "figure": figure}
-
-
-def status_words() -> dict[str, str]:
-    """Each status's word in the active language: the drop-down's entries."""
-    return {str(label): value for value, label in ReportStatus.choices}
-
-
-def status_from_cell(text: str) -> str | None:
-    """A status code from a cell: its word in English or Chinese (as the drop-down offers it) or its code."""
-    from django.utils import translation
-
-    wanted = text.strip().casefold()
-    if wanted in {value.casefold() for value in ReportStatus.values}:
-        return next(value for value in ReportStatus.values if value.casefold() == wanted)
-    for language in ("en", "zh-hans"):
-        with translation.override(language):
-            for value, label in ReportStatus.choices:
-                if str(label).casefold() == wanted:
-                    return value
-    return None
 
 
 # --- The template ----------------------------------------------------------------------------------------------
@@ -212,9 +192,7 @@ def _excel_text(value):
 def template_workbook(data: TemplateData):
     """The workbook of the template (openpyxl), in the active language."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.styles import Alignment, Font, PatternFill
 
     labels = column_labels()
     targets_by_item: dict[int, list[Target]] = {}
@@ -224,71 +202,87 @@ def template_workbook(data: TemplateData):
     headers = [labels.get(key) for key in REFERENCE + EDITABLE] + [target_header(t) for t in data.targets]
     column = {key: index + 1 for index, key in enumerate(keys)}
     statuses = dict(ReportStatus.choices)
-    states = dict(ReportState.choices)
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Reports")[:31]
     sheet.append(headers)
     sheet.append(keys)
-    open_fill = PatternFill("solid", fgColor="FFF8D6")
-    closed_fill = PatternFill("solid", fgColor="E6E6E6")
-    header_fill = PatternFill("solid", fgColor="1F4E79")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
-    unlocked = Protection(locked=False)
     for cell in sheet[HEADER_ROW]:
         cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = header_fill
+        cell.fill = PatternFill("solid", fgColor="1F4E79")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     sheet.row_dimensions[KEY_ROW].hidden = True
-
     for line in data.lines:
-        obligation, report, previous = line.obligation, line.report, line.previous
-        values = {tv.target_id: tv.value for tv in report.target_values.all()} if report else {}
-        previous_values = {tv.target_id: tv.value for tv in previous.target_values.all()} if previous else {}
-        item_targets = targets_by_item.get(obligation.work_item_id, [])
-        row = {
-            OBLIGATION: obligation.pk,
-            VERSION: report.version if report else None,
-            "code": obligation.work_item.code,
-            "title": obligation.work_item.title,
-            "text": obligation.work_item.text,
-            "organisation": short_display_name(obligation.organisation),
-            "period": obligation.period.label,
-            "due": obligation.due,
-            "state": str(states[report.state]) if report else _("not written"),
-            "previous_status": str(statuses[previous.status]) if previous else None,
-            "previous_percent": previous.percent_complete if previous else None,
-            "previous_targets": "; ".join(
-                f"{t.description}: {previous_values[t.pk]:,}" for t in item_targets if t.pk in previous_values
-            )
-            or None,
-        }
-        if report:
-            row |= {"status": str(statuses[report.status]), "percent_complete": report.percent_complete}
-            row |= {name: getattr(report, name) or None for name in TEXT_FIELDS}
-            row |= {target_key(t.pk): values.get(t.pk) for t in item_targets}
+        item_targets = targets_by_item.get(line.obligation.work_item_id, [])
+        row = _line_values(line, item_targets, statuses)
         sheet.append([_excel_text(row.get(key)) for key in keys])
-        number = sheet.max_row
-        editable = report is None or report.state in OPEN_STATES
-        own_targets = {target_key(t.pk) for t in item_targets}
-        for key, index in column.items():
-            cell = sheet.cell(row=number, column=index)
-            if key in TEXT_FIELDS or key in {"title", "text", "previous_targets"}:
-                cell.alignment = wrap
-            else:
-                cell.alignment = top
-            if key == "due":
-                cell.number_format = "yyyy-mm-dd"
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text that looks like a formula stays text
-            fillable = key in EDITABLE or key in own_targets
-            if fillable and editable:
-                cell.protection = unlocked
-                cell.fill = open_fill
-            elif key.startswith(TARGET_PREFIX) or (fillable and not editable):
-                cell.fill = closed_fill
+        editable = line.report is None or line.report.state in OPEN_STATES
+        _style_row(
+            sheet, sheet.max_row, column, editable=editable, own_targets={target_key(t.pk) for t in item_targets}
+        )
+    _add_checks(sheet, column, statuses, with_targets=bool(data.targets))
+    _lay_out(sheet, column)
+    _instructions(workbook.create_sheet(_("Instructions")[:31]), data, statuses)
+    workbook.active = 0
+    return workbook
+
+
+def _line_values(line: TemplateLine, item_targets: list[Target], statuses: dict) -> dict:
+    """A line's cells by column key: the reference, the previous report's figures, the report's fields."""
+    obligation, report, previous = line.obligation, line.report, line.previous
+    values = {tv.target_id: tv.value for tv in report.target_values.all()} if report else {}
+    previous_values = {tv.target_id: tv.value for tv in previous.target_values.all()} if previous else {}
+    row = {
+        OBLIGATION: obligation.pk,
+        VERSION: report.version if report else None,
+        "code": obligation.work_item.code,
+        "title": obligation.work_item.title,
+        "text": obligation.work_item.text,
+        "organisation": short_display_name(obligation.organisation),
+        "period": obligation.period.label,
+        "due": obligation.due,
+        "state": str(dict(ReportState.choices)[report.state]) if report else _("not written"),
+        "previous_status": str(statuses[previous.status]) if previous else None,
+        "previous_percent": previous.percent_complete if previous else None,
+        "previous_targets": "; ".join(
+            f"{t.description}: {previous_values[t.pk]:,}" for t in item_targets if t.pk in previous_values
+        )
+        or None,
+    }
+    if report:
+        row |= {"status": str(statuses[report.status]), "percent_complete": report.percent_complete}
+        row |= {name: getattr(report, name) or None for name in TEXT_FIELDS}
+        row |= {target_key(t.pk): values.get(t.pk) for t in item_targets}
+    return row
+
+
+def _style_row(sheet, number: int, column: dict, *, editable: bool, own_targets: set):
+    """Wrap, formats and protection of a line: what the organisation may fill is unlocked and yellow, what it may
+    not (another item's targets, a submitted report's fields) grey."""
+    from openpyxl.styles import Alignment, PatternFill, Protection
+
+    wrap, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
+    open_fill, closed_fill = PatternFill("solid", fgColor="FFF8D6"), PatternFill("solid", fgColor="E6E6E6")
+    for key, index in column.items():
+        cell = sheet.cell(row=number, column=index)
+        cell.alignment = wrap if key in TEXT_FIELDS or key in {"title", "text", "previous_targets"} else top
+        if key == "due":
+            cell.number_format = "yyyy-mm-dd"
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"  # text that looks like a formula stays text
+        fillable = key in EDITABLE or key in own_targets
+        if fillable and editable:
+            cell.protection = Protection(locked=False)
+            cell.fill = open_fill
+        elif key.startswith(TARGET_PREFIX) or (fillable and not editable):
+            cell.fill = closed_fill
+
+
+def _add_checks(sheet, column: dict, statuses: dict, *, with_targets: bool):
+    """Excel's own checks of the fillable columns: a status from the list, whole numbers in range."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     last = max(sheet.max_row, FIRST_DATA_ROW)
     status_list = ",".join(str(label).replace(",", " ") for label in statuses.values())
@@ -308,9 +302,14 @@ def template_workbook(data: TemplateData):
     )
     letter = get_column_letter(column["percent_complete"])
     percent_check.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last}")
-    if data.targets:
-        first, final = get_column_letter(len(REFERENCE + EDITABLE) + 1), get_column_letter(len(keys))
+    if with_targets:
+        first, final = get_column_letter(len(REFERENCE + EDITABLE) + 1), get_column_letter(len(column))
         target_check.add(f"{first}{FIRST_DATA_ROW}:{final}{last}")
+
+
+def _lay_out(sheet, column: dict):
+    """Column widths (the hidden keys hidden), the header's height, frozen panes, the sheet's protection."""
+    from openpyxl.utils import get_column_letter
 
     for key, index in column.items():
         dimension = sheet.column_dimensions[get_column_letter(index)]
@@ -324,10 +323,6 @@ def template_workbook(data: TemplateData):
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False
     sheet.protection.formatRows = False
-
-    _instructions(workbook.create_sheet(_("Instructions")[:31]), data, statuses)
-    workbook.active = 0
-    return workbook
 
 
 def _instructions(sheet, data: TemplateData, statuses):

@@ -192,9 +192,17 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         return self._respond(report)
 
-    def _version(self, request, data):
+    def _workflow_step(self, request, service):
+        """Submit, accept and return: the body checked by the action's serializer (a version, and a comment for
+        accept and return), the version from If-Match or else the body, the service, the report as it now is."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
         if_match = version_from_if_match(request, self.kwargs.get("pk"))
-        return (if_match, True) if if_match is not None else (data.get("version"), False)
+        version, via = (if_match, True) if if_match is not None else (data.pop("version", None), False)
+        data.pop("version", None)
+        report = service(report=self.get_object(), user=request.user, version=version, via_if_match=via, **data)
+        return self._respond(report)
 
     @extend_schema(
         request=VersionSerializer, parameters=[IF_MATCH], responses={200: ReportSerializer, **CONFLICT_RESPONSES}
@@ -202,11 +210,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], serializer_class=VersionSerializer)
     def submit(self, request, pk=None):
         """Submit a draft or returned report for review."""
-        serializer = VersionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        version, via = self._version(request, serializer.validated_data)
-        report = services.report_submit(report=self.get_object(), user=request.user, version=version, via_if_match=via)
-        return self._respond(report)
+        return self._workflow_step(request, services.report_submit)
 
     @extend_schema(
         request=ReviewCommentSerializer, parameters=[IF_MATCH], responses={200: ReportSerializer, **CONFLICT_RESPONSES}
@@ -214,17 +218,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], serializer_class=ReviewCommentSerializer)
     def accept(self, request, pk=None):
         """Accept a submitted report (reviewers of the item)."""
-        serializer = ReviewCommentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        version, via = self._version(request, serializer.validated_data)
-        report = services.report_accept(
-            report=self.get_object(),
-            user=request.user,
-            comment=serializer.validated_data.get("comment", ""),
-            version=version,
-            via_if_match=via,
-        )
-        return self._respond(report)
+        return self._workflow_step(request, services.report_accept)
 
     @extend_schema(
         request=ReturnSerializer, parameters=[IF_MATCH], responses={200: ReportSerializer, **CONFLICT_RESPONSES}
@@ -232,17 +226,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="return", serializer_class=ReturnSerializer)
     def return_(self, request, pk=None):
         """Return a submitted report to its organisation with a comment (reviewers of the item)."""
-        serializer = ReturnSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        version, via = self._version(request, serializer.validated_data)
-        report = services.report_return(
-            report=self.get_object(),
-            user=request.user,
-            comment=serializer.validated_data["comment"],
-            version=version,
-            via_if_match=via,
-        )
-        return self._respond(report)
+        return self._workflow_step(request, services.report_return)
 
     @extend_schema(responses={200: HistoryEntrySerializer(many=True)})
     @action(

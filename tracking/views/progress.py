@@ -54,29 +54,9 @@ class DashboardView(PlanPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         # Queries: the plan, its periods, program statistics of the period and of the year, the status
         # distribution per period, the timeline (2), recent reports, the user's profile; for reviewers, their queue.
-        plan, period, today, user = self.plan, self.period, self.today, self.request.user
+        plan, user = self.plan, self.request.user
         year = stats.Selection(period_ids=tuple(p.pk for p in self.periods))
-        year_rows = {row.pk: row for row in stats.program_stats(selection=year, today=today)}
-        programs = []
-        of_period = stats.Selection(period_ids=(period.pk,)) if period else None
-        for row in stats.program_stats(selection=of_period, today=today) if period else []:
-            programs.append(
-                ProgramProgress(
-                    program=row,
-                    work_items=row.work_item_count,
-                    expected=row.expected,
-                    received=row.received,
-                    accepted=row.accepted,
-                    overdue=year_rows[row.pk].overdue if row.pk in year_rows else 0,
-                    mean_percent=row.mean_percent,
-                    statuses=status_counts(row),
-                )
-            )
-        if not programs:  # no period: the programs without figures
-            programs = [
-                ProgramProgress(p, 0, 0, 0, 0, 0, None, [])
-                for p in Program.objects.filter(plan=plan).order_by("number")
-            ]
+        programs = self.program_progress(year)
         totals = {
             "expected": sum(p.expected for p in programs),
             "received": sum(p.received for p in programs),
@@ -103,6 +83,31 @@ class DashboardView(PlanPageMixin, TemplateView):
             timeline_chart=self.timeline_chart(year),
             **kwargs,
         )
+
+    def program_progress(self, year) -> list[ProgramProgress]:
+        """Each program's figures of the period, with what is overdue over the year."""
+        period, today = self.period, self.today
+        year_rows = {row.pk: row for row in stats.program_stats(selection=year, today=today)}
+        rows = stats.program_stats(selection=stats.Selection(period_ids=(period.pk,)), today=today) if period else []
+        programs = [
+            ProgramProgress(
+                program=row,
+                work_items=row.work_item_count,
+                expected=row.expected,
+                received=row.received,
+                accepted=row.accepted,
+                overdue=year_rows[row.pk].overdue if row.pk in year_rows else 0,
+                mean_percent=row.mean_percent,
+                statuses=status_counts(row),
+            )
+            for row in rows
+        ]
+        if not programs:  # no period: the programs without figures
+            programs = [
+                ProgramProgress(p, 0, 0, 0, 0, 0, None, [])
+                for p in Program.objects.filter(plan=self.plan).order_by("number")
+            ]
+        return programs
 
     def progress_chart(self, programs):
         return {

@@ -234,7 +234,7 @@ class ReportEditView(ReportObjectMixin, ReportFormView):
     def get(self, request, pk):
         report = self.report
         targets = self.targets(report.work_item)
-        initial = {name: getattr(report, name) for name in services.EDITABLE_FIELDS}
+        initial = {name: getattr(report, name) for name in Report.EDITABLE_FIELDS}
         initial["version"] = report.version
         values = {tv.target_id: tv.value for tv in report.target_values.all()}
         initial.update({ReportForm.target_field(t): values.get(t.pk) for t in targets})
