@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 from planpromo.views import Crumb
 from programs.models import Program, ReportingPeriod
 from tracking import stats
+from tracking.completeness import Completeness, completeness
 from tracking.views.base import PlanPageMixin, plan_crumb
 
 
@@ -37,12 +38,12 @@ class CompletenessView(PlanPageMixin, TemplateView):
         wanted = self.request.GET.get("period", "")
         return next((p for p in self.periods if str(p.pk) == wanted), None)
 
-    def table(self) -> stats.Completeness:
+    def table(self) -> Completeness:
         periods = [self.chosen_period] if self.chosen_period else self.periods
         selection = stats.Selection(
             period_ids=tuple(p.pk for p in periods), program_id=self.program.pk if self.program else None
         )
-        return stats.completeness(periods=periods, selection=selection, today=self.today)
+        return completeness(periods=periods, selection=selection, today=self.today)
 
     def get(self, request, *args, **kwargs):
         export = request.GET.get("format", "")
