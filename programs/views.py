@@ -36,8 +36,9 @@ class SelectedPlanMixin:
 class OfficeListView(PageMixin, SelectedPlanMixin, ListView):
     """The 32 provincial offices, with the number of work items each must report on."""
 
-    template_name = "programs/office_list.html"
+    template_name = "programs/organisation_list.html"
     context_object_name = "offices"
+    extra_context = {"kind": "office"}
     nav_section = "offices"
     page_title = _("Provincial offices")
 
@@ -53,8 +54,9 @@ class OfficeListView(PageMixin, SelectedPlanMixin, ListView):
 class DepartmentListView(PageMixin, SelectedPlanMixin, ListView):
     """The central departments, with the number of work items each is responsible for."""
 
-    template_name = "programs/department_list.html"
+    template_name = "programs/organisation_list.html"
     context_object_name = "departments"
+    extra_context = {"kind": "department"}
     nav_section = "departments"
     page_title = _("Departments")
 
