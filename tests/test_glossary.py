@@ -10,7 +10,7 @@ from django.utils import translation
 
 from participants.choices import Role
 from planpromo.glossary import glossary
-from tests.ui.conftest import compile_catalogues
+from tests.helpers import compile_catalogues
 from tracking.choices import ReportState, ReportStatus
 
 CHOICES = {"state": ReportState, "status": ReportStatus, "role": Role}

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection
 
 from participants.models import ProvincialOffice
-from tests.concurrency.conftest import Client, reporter_of
+from tests.concurrency.helpers import Client, reporter_of
 from tests.production import BASE_DIR, HOST, manage, production_env
 from tests.security.roles import item, period
 from tests.test_health import restartable_cluster  # noqa: F401 (a fixture)

@@ -182,7 +182,6 @@ NOT_PAGES = (
 
 @pytest.fixture
 def users(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
     settings.AXES_ENABLED = False
     return accounts_ensure()
 

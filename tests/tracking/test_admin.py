@@ -17,7 +17,6 @@ CHANGELIST = reverse("admin:tracking_report_changelist")
 
 @pytest.fixture
 def users(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
     settings.AXES_ENABLED = False
     return accounts_ensure()
 

@@ -13,7 +13,7 @@ from django.test import Client
 
 from planpromo import settings as settings_module
 from programs.models import ReportingPeriod
-from tests.tracking.conftest import office, period
+from tests.helpers import office, period
 from tracking import notifications, reminders, services
 from tracking.choices import NotificationChannel, NotificationKind, ReportState
 from tracking.models import Notification, NotificationPreference, Obligation, ObligationReminder

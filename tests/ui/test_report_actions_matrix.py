@@ -56,7 +56,6 @@ MATRIX = {
 
 @pytest.fixture
 def users(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
     settings.AXES_ENABLED = False
     return accounts_ensure()
 
