@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 
 from participants.models import ProvincialOffice
 from tests.concurrency.helpers import Client, reporter_of, run_at_once
-from tests.security.roles import item, period
+from tests.helpers import item, period
 from tracking.models import Report
 
 pytestmark = pytest.mark.postgres

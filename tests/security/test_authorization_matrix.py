@@ -223,7 +223,7 @@ def client_as(role, users) -> APIClient:
 
 def request_for(method, path, target, role, users, objects):
     """The URL and body of the operation on the target object, as this role would send it."""
-    from tests.security.roles import item, period
+    from tests.helpers import item, period
 
     report = objects.get(target)
     url = path

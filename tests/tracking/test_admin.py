@@ -6,7 +6,8 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.security.roles import accounts_ensure, item, period, report_of
+from tests.helpers import item, period
+from tests.security.roles import accounts_ensure, report_of
 from tracking import services
 from tracking.models import Report
 
