@@ -9,7 +9,8 @@ from drf_spectacular.views import SpectacularAPIView
 
 from planpromo import health
 from planpromo.api.docs import RedocView, SwaggerView
-from planpromo.views import LoginView, LogoutView, PasswordChangeView, home, role_not_required
+from planpromo.views import LoginView, LogoutView, PasswordChangeView, role_not_required
+from tracking.views.my_work import home  # the root URL's name stays "home", outside the apps' namespaces
 
 admin.site.site_header = _("Plan Tracker administration")
 admin.site.site_title = _("Plan Tracker administration")

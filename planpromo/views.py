@@ -1,5 +1,5 @@
-"""Site-wide pages and what every page shares: the page mixin (title, breadcrumbs, navigation section), the home
-redirect, the account pages (sign in, sign out, change password) and the sign-in requirement."""
+"""Site-wide pages and what every page shares: the page mixin (title, breadcrumbs, navigation section), the
+account pages (sign in, sign out, change password) and the sign-in requirement."""
 
 from dataclasses import dataclass
 
@@ -8,14 +8,10 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
-
-from participants.choices import Role
-from programs.models import Plan
 
 
 class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
@@ -88,26 +84,6 @@ class PageMixin:
             nav_section=self.nav_section,
         )
         return context
-
-
-# Roles whose work is reporting: they land on their to-do; everyone else on the plan's dashboard.
-REPORTING_ROLES = {Role.OFFICE_REPORTER, Role.DEPARTMENT_STAFF}
-
-
-def home(request):
-    """Where signing in lands: an office reporter's or department's to-do (My work), else the current plan's
-    dashboard (one query), or a page saying no plan is loaded yet."""
-    profile = getattr(request.user, "profile", None)
-    if profile is not None and profile.role in REPORTING_ROLES and not request.user.is_superuser:
-        return redirect("tracking:my_work")
-    plan = Plan.objects.current()
-    if plan is None:
-        return render(
-            request,
-            "no_plan.html",
-            {"page_title": _("No plan yet"), "breadcrumbs": [Crumb(_("No plan yet"))], "nav_section": "plan"},
-        )
-    return redirect("tracking:dashboard", year=plan.year)
 
 
 class LoginView(PageMixin, auth_views.LoginView):

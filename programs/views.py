@@ -16,12 +16,6 @@ from planpromo.views import PageMixin
 from programs.models import Plan
 
 
-def served_by_tracking(request, **kwargs):
-    """Behind the old names of pages that moved to the tracking app (see programs/urls.py): never reached while
-    tracking.urls, which serves the same paths, is included first; a 404 rather than a loop if it were not."""
-    raise Http404(_("No such page."))
-
-
 class SelectedPlanMixin:
     """Pages that are not under /plans/<year>/ show the plan chosen with `?year=`, by default the current one."""
 
@@ -42,8 +36,9 @@ class SelectedPlanMixin:
 class OfficeListView(PageMixin, SelectedPlanMixin, ListView):
     """The 32 provincial offices, with the number of work items each must report on."""
 
-    template_name = "programs/office_list.html"
+    template_name = "programs/organisation_list.html"
     context_object_name = "offices"
+    extra_context = {"kind": "office"}
     nav_section = "offices"
     page_title = _("Provincial offices")
 
@@ -59,8 +54,9 @@ class OfficeListView(PageMixin, SelectedPlanMixin, ListView):
 class DepartmentListView(PageMixin, SelectedPlanMixin, ListView):
     """The central departments, with the number of work items each is responsible for."""
 
-    template_name = "programs/department_list.html"
+    template_name = "programs/organisation_list.html"
     context_object_name = "departments"
+    extra_context = {"kind": "department"}
     nav_section = "departments"
     page_title = _("Departments")
 

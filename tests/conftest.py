@@ -7,6 +7,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from tests.helpers import PASSWORD
+from tracking.demo import demo_accounts_ensure
 
 # pytest-django's live server listens with Django's backlog of 10 connections: 32 clients connecting at once (the
 # concurrency tests) overflow it and get their connections reset. A bigger backlog, set before the server starts.
@@ -48,6 +50,21 @@ def english_between_tests():
     translation.activate("en")
     yield
     translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Every test's uploads in a folder of its own, never in the project's media: the folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def accounts(db):
+    """The demo accounts: admin, pad, pdd (department staff), guangdong, hunan, tianjin (office reporters), analyst;
+    their password is tests.helpers.PASSWORD."""
+    _, users = demo_accounts_ensure(password=PASSWORD)
+    return users
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from tracking.models import Obligation
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "analyst.md"
 BLOCK = re.compile(r"```(python|sh)\n(.*?)```", re.DOTALL)
-PASSWORD = "demo-password-for-tests"
+from tests.helpers import PASSWORD  # noqa: E402
 
 
 def blocks(language):

@@ -5,8 +5,8 @@ import pytest
 from django.test import Client
 
 from tests.factories import UserFactory
+from tests.helpers import USER_PASSWORD as PASSWORD
 
-PASSWORD = "correct-horse-battery"
 ATTACKER = "192.0.2.10"  # documentation addresses (RFC 5737): only ever a REMOTE_ADDR in a test request
 COLLEAGUE = "198.51.100.20"
 

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from participants.choices import Role
 from planpromo.glossary import glossary
-from tests.ui.conftest import compile_catalogues
+from tests.helpers import compile_catalogues
 from tracking.choices import ReportState, ReportStatus
 
 CHOICES = {"state": ReportState, "status": ReportStatus, "role": Role}
@@ -52,7 +52,7 @@ def test_choices_show_the_glossary_terms(group):
 
 def test_every_state_has_one_symbol_on_every_page():
     from tracking.models import Report
-    from tracking.pages import STATE_SYMBOLS
+    from tracking.symbols import STATE_SYMBOLS
 
     for state in ReportState:
         expected = glossary()["state"][state.value]["symbol"]

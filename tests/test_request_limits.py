@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from rest_framework.test import APIClient
 
 from planpromo.uploads import LimitedUploadHandler
-from tests.tracking.conftest import FIELDS, item, period
+from tests.helpers import FIELDS, item, period
 from tracking import services
 from tracking.demo import demo_accounts_ensure
 from tracking.models import Attachment
@@ -59,7 +59,6 @@ def test_the_upload_handler_stops_reading_at_the_attachment_limit(settings):
 
 def test_an_attachment_over_the_limit_is_refused_with_the_limit(settings, tmp_path):
 
-    settings.MEDIA_ROOT = tmp_path
     settings.ATTACHMENT_MAX_BYTES = 4096
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024
     _, users = demo_accounts_ensure(password="demo-password-for-tests")

@@ -22,8 +22,6 @@ class ReportState(models.TextChoices):
 OPEN_STATES = frozenset({ReportState.DRAFT, ReportState.RETURNED})
 # States every signed-in user may read.
 PUBLISHED_STATES = frozenset({ReportState.SUBMITTED, ReportState.ACCEPTED})
-# States that count as "received" by the reviewers.
-RECEIVED_STATES = PUBLISHED_STATES
 
 
 class Transition(models.TextChoices):

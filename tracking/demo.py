@@ -33,13 +33,6 @@ DEMO_ACCOUNTS = [
 ]
 
 
-@dataclass
-class SeedResult:
-    password: str | None
-    created_users: list[str]
-    created_reports: int
-
-
 def generated_password() -> str:
     return secrets.token_urlsafe(12)
 
@@ -231,9 +224,8 @@ class _DemoAccounts:
         return self.chosen[key]
 
 
-def _demo_report(rng, item, period, obligation, index, steps, accounts, n_organisations=1) -> Report:
-    """The report on `obligation`, moved through `steps` by the services, each step under a clock set to its time
-    (time-machine): the services, auto_now and the history all read that clock."""
+def _demo_fields(rng, item, period, who, index) -> dict:
+    """The report's fields: a status and percent likely for the period's place in the year, and words."""
     low, high = PERCENT_RANGE[index]
     percent = rng.randint(low, high)
     status = rng.choices(
@@ -242,9 +234,7 @@ def _demo_report(rng, item, period, obligation, index, steps, accounts, n_organi
     )[0]
     if status == ReportStatus.COMPLETED:
         percent = 100
-    office, department = obligation.office, obligation.department
-    who = office or department
-    fields = {
+    return {
         "status": status,
         "percent_complete": percent,
         "summary": f"{who}: {item.title.lower()} is {percent}% done for {period.label}.",
@@ -252,6 +242,14 @@ def _demo_report(rng, item, period, obligation, index, steps, accounts, n_organi
         "problems": rng.choice(["", "", "Funding arrives late.", "Staff shortage in the office."]),
         "next_steps": rng.choice(["Consult stakeholders.", "Extend the pilot.", "Prepare the annual review."]),
     }
+
+
+def _demo_report(rng, item, period, obligation, index, steps, accounts, n_organisations=1) -> Report:
+    """The report on `obligation`, moved through `steps` by the services, each step under a clock set to its time
+    (time-machine): the services, auto_now and the history all read that clock."""
+    office, department = obligation.office, obligation.department
+    fields = _demo_fields(rng, item, period, office or department, index)
+    percent = fields["percent_complete"]
     # Each organisation reports its own contribution to the national target: its share of it, so far.
     targets = [(t, round(t.quantity * percent / 100 / n_organisations)) for t in item.targets.all()]
     author = accounts.author(obligation)

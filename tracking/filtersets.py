@@ -5,7 +5,7 @@ from django.utils import timezone
 from participants.models import Department, ProvincialOffice
 from planpromo.api.filters import IsoDateTimeFilter, ModelMultipleChoiceFilter, MultipleChoiceFilter
 from programs.models import Program, ReportingPeriod, WorkItem
-from tracking.choices import RECEIVED_STATES, NotificationKind, ReportState, ReportStatus
+from tracking.choices import PUBLISHED_STATES, NotificationKind, ReportState, ReportStatus
 from tracking.models import Notification, Obligation, Report, TargetValue
 from tracking.selectors import OBLIGATION_STATES
 
@@ -134,7 +134,7 @@ class ObligationFilterSet(django_filters.FilterSet):
         ]
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(due__lt=timezone.localdate()) & ~Q(visible_state__in=RECEIVED_STATES)
+        overdue = Q(due__lt=timezone.localdate()) & ~Q(visible_state__in=PUBLISHED_STATES)
         return queryset.filter(overdue) if value == "true" else queryset.exclude(overdue)
 
     def filter_updated(self, queryset, name, value):

@@ -10,39 +10,53 @@ from django.utils.translation import gettext_lazy as _
 
 from programs.models import ReportingPeriod, WorkItem
 from programs.templatetags.plan_tags import display_name, short_display_name
-from tracking.choices import NotificationChannel, NotificationKind, ReportStatus
+from tracking.choices import NotificationChannel, NotificationKind
+from tracking.cleaning import file_too_large_message
+from tracking.models import Report
 from tracking.notifications import channel_of
-from tracking.services import EDITABLE_FIELDS, file_too_large_message
 
 TEXTAREA = {"rows": 4}
 
 
-class ReportForm(forms.Form):
-    """The fields of a report, one number per target of its work item (`target_<id>`), the version the user read
-    (optimistic locking) and an optional file to attach."""
+class VersionForm(forms.Form):
+    """The version of the report the user read (optimistic locking), sent back with every change."""
 
-    status = forms.ChoiceField(label=_("Status"), choices=ReportStatus.choices)
-    percent_complete = forms.IntegerField(
-        label=_("Percent complete"), min_value=0, max_value=100, help_text=_("A whole number from 0 to 100.")
-    )
-    summary = forms.CharField(
-        label=_("Summary"), widget=forms.Textarea(attrs=TEXTAREA), help_text=_("Where the work item stands.")
-    )
-    achievements = forms.CharField(label=_("Achievements"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
-    problems = forms.CharField(label=_("Problems and risks"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
-    next_steps = forms.CharField(label=_("Next steps"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ReportForm(VersionForm, forms.ModelForm):
+    """The fields of a report (Report.EDITABLE_FIELDS, as the model declares them), one number per target of its
+    work item (`target_<id>`), the version the user read and an optional file to attach.
+
+    The form parses what the browser sent; the service validates the whole report (its rules span fields the form
+    does not have: the organisation, the period) and its errors come back onto the form (add_service_errors)."""
+
     attachment = forms.FileField(
         label=_("Attach a file"),
         required=False,
         help_text=_("Optional: a PDF, an office document or an image, attached when you save."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Report
+        fields = Report.EDITABLE_FIELDS
+        widgets = {
+            "percent_complete": forms.NumberInput(attrs={"min": 0, "max": 100}),
+            **{name: forms.Textarea(attrs=TEXTAREA) for name in ("summary", "achievements", "problems", "next_steps")},
+        }
+        help_texts = {
+            "percent_complete": _("A whole number from 0 to 100."),
+            "summary": _("Where the work item stands."),
+        }
 
     def __init__(self, *args, targets=(), require_version=False, upload_too_large=False, **kwargs):
         """`require_version`: editing, the version the page was read at must come back (a post without it would
         overwrite a colleague's change unseen). `upload_too_large`: planpromo.uploads stopped reading the file."""
         super().__init__(*args, **kwargs)
         self.upload_too_large, self.require_version = upload_too_large, require_version
+        for name in Report.EDITABLE_FIELDS:  # the model's own limits (0 to 100 percent), at the field that shows them
+            field = self.fields[name]
+            field.validators += [v for v in Report._meta.get_field(name).validators if v not in field.validators]
         self.targets = list(targets)
         for target in self.targets:
             about = _("about %(quantity)s") if target.approximate else "%(quantity)s"
@@ -53,7 +67,7 @@ class ReportForm(forms.Form):
                 help_text=_("Target: %(quantity)s") % {"quantity": about % {"quantity": f"{target.quantity:,}"}},
             )
         # The attachment and target fields come after the text; the hidden version anywhere.
-        order = [*EDITABLE_FIELDS, *(self.target_field(t) for t in self.targets), "attachment", "version"]
+        order = [*Report.EDITABLE_FIELDS, *(self.target_field(t) for t in self.targets), "attachment", "version"]
         self.order_fields(order)
 
     def clean(self):
@@ -76,7 +90,10 @@ class ReportForm(forms.Form):
         return f"target_{target.pk}"
 
     def report_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+        return {name: self.cleaned_data[name] for name in Report.EDITABLE_FIELDS}
+
+    def _post_clean(self):
+        """No model validation here: the service runs it on the whole report (see the class docstring)."""
 
     def target_values(self) -> list:
         """[(target, value)] for the targets given a value: an empty field removes the value."""
@@ -120,11 +137,10 @@ class ReportStartForm(forms.Form):
         self.fields["period"].queryset = periods
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(VersionForm):
     """Accept (comment optional) or return (comment required) a submitted report."""
 
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, comment_required=False, **kwargs):
         # The report page shows the accept and the return form together: ids of their own (the names stay), so
@@ -144,10 +160,6 @@ class ReviewForm(forms.Form):
                 self.add_error("comment" if name == "comment" else None, errors)
         else:
             self.add_error(None, error)
-
-
-class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 def localise_filter_form(form):

@@ -21,24 +21,22 @@ Deterministic for a seed and a starting database: the same plan-years, the same 
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import heapq
 import math
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from participants.choices import Role
 from participants.models import Department, Profile, ProvincialOffice
-from programs.choices import OfficeScope, PeriodKind, TeamRole
+from programs.choices import OfficeScope
 from programs.models import (
     Plan,
     Program,
@@ -49,17 +47,12 @@ from programs.models import (
     WorkItemDepartment,
     WorkItemOffice,
 )
-from tracking.choices import ReportState, ReportStatus, Transition
-from tracking.demo import report_schedule
-from tracking.models import Obligation, Report, TargetValue
-from tracking.obligations import obligations_link_reports, obligations_sync
+from tracking.generate_reports import _report, _structure, _write_batch, free_slots
+from tracking.obligations import obligations_sync
 
 BASE_YEAR = 2012
 # Reports per slot (item × organisation × period) that a synthetic plan-year aims at: some never report.
 FILL = 0.85
-# The share of organisations that report, by quarter (then the year's report), as in tracking.demo.
-PERIOD_SHARE = {0: 1.0, 1: 0.95, 2: 0.85, 3: 0.6, 4: 0.5}
-PERCENT_RANGE = {0: (5, 30), 1: (25, 55), 2: (45, 80), 3: (65, 100), 4: (70, 100)}
 MAX_ITEM_NUMBER = 100  # WorkItem's check constraint
 
 
@@ -192,8 +185,37 @@ def plan_year_copy(*, year: int, seed: int, breadth: float = 0.0, rounds: int = 
     if Plan.objects.filter(year=year).exists():
         return None
     source = Plan.objects.get(year=BASE_YEAR)
+    plan = _plan_and_periods_copy(source, year)
+    programs = list(source.programs.order_by("number").prefetch_related("team_memberships"))
+    copies = Program.objects.bulk_create(
+        Program(plan=plan, number=p.number, name=p.name, objective=p.objective) for p in programs
+    )
+    ProgramDepartment.objects.bulk_create(
+        ProgramDepartment(program=copy, department_id=m.department_id, role=m.role, position=m.position)
+        for original, copy in zip(programs, copies, strict=True)
+        for m in original.team_memberships.all()
+    )
+    items = list(WorkItem.objects.with_structure().filter(program__plan=source).order_by("program__number", "number"))
+    copier = _ItemCopier(
+        by_program={p.pk: c for p, c in zip(programs, copies, strict=True)},
+        per_program={p.pk: max((i.number for i in items if i.program_id == p.pk), default=0) for p in programs},
+        offices=list(ProvincialOffice.objects.values_list("pk", flat=True)),
+        rng=random.Random(f"{seed}:plan:{year}"),
+        breadth=breadth,
+        admin=admin,
+    )
+    for round_ in range(rounds):
+        for item in items:
+            copier.copy(item, round_)
+    copier.write(confirmed_at=timezone.make_aware(datetime.datetime(year, 1, 10, 10, 0)))
+    # Bulk-created: no plan_structure_changed signal fires, so the obligations are made here.
+    obligations_sync(plan=plan)
+    return plan
+
+
+def _plan_and_periods_copy(source: Plan, year: int) -> Plan:
+    """The plan's own row and its periods, the year in their titles and their dates shifted."""
     delta = year - BASE_YEAR
-    rng = random.Random(f"{seed}:plan:{year}")
 
     def retitle(text: str) -> str:
         return text.replace(str(BASE_YEAR), str(year)).replace(f"[{BASE_YEAR - 1}]", f"[{year - 1}]")
@@ -220,244 +242,72 @@ def plan_year_copy(*, year: int, seed: int, breadth: float = 0.0, rounds: int = 
         )
         for p in source.periods.all()
     )
-    programs = list(source.programs.order_by("number").prefetch_related("team_memberships"))
-    copies = Program.objects.bulk_create(
-        Program(plan=plan, number=p.number, name=p.name, objective=p.objective) for p in programs
-    )
-    ProgramDepartment.objects.bulk_create(
-        ProgramDepartment(program=copy, department_id=m.department_id, role=m.role, position=m.position)
-        for original, copy in zip(programs, copies, strict=True)
-        for m in original.team_memberships.all()
-    )
-    offices = list(ProvincialOffice.objects.values_list("pk", flat=True))
-    items = list(WorkItem.objects.with_structure().filter(program__plan=source).order_by("program__number", "number"))
-    by_program = {p.pk: c for p, c in zip(programs, copies, strict=True)}
-    per_program = {p.pk: max((i.number for i in items if i.program_id == p.pk), default=0) for p in programs}
-    new_items, departments, office_rows, targets = [], [], [], []
-    confirmed_at = timezone.make_aware(datetime.datetime(year, 1, 10, 10, 0))
-    for round_ in range(rounds):
-        for item in items:
-            suffix = f" (round {round_ + 1})" if round_ else ""
-            copy = WorkItem(
-                program=by_program[item.program_id],
-                number=item.number + round_ * per_program[item.program_id],
-                title=item.title[: 500 - len(suffix)] + suffix,
-                text=item.text,
-                office_scope=item.office_scope,
-                office_condition=item.office_condition,
-            )
-            new_items.append(copy)
-            departments += [(copy, link.department_id, link.position) for link in item.department_links.all()]
-            listed = [link.office_id for link in item.office_links.all()]
-            if item.office_scope == OfficeScope.LISTED:
-                extra = [o for o in offices if o not in listed and rng.random() < breadth]
-                office_rows += [(copy, o, n, None) for n, o in enumerate(listed + extra, start=1)]
-            elif item.office_scope == OfficeScope.CONDITIONAL:
-                office_rows += [(copy, o, None, admin) for o in offices if rng.random() < breadth / 2]
-            targets += [(copy, t) for t in item.targets.all()]
-    WorkItem.objects.bulk_create(new_items)
-    WorkItemDepartment.objects.bulk_create(
-        WorkItemDepartment(work_item=i, department_id=d, position=p) for i, d, p in departments
-    )
-    WorkItemOffice.objects.bulk_create(
-        WorkItemOffice(work_item=i, office_id=o, position=p, confirmed_by=by, confirmed_at=confirmed_at if by else None)
-        for i, o, p, by in office_rows
-    )
-    Target.objects.bulk_create(
-        Target(
-            work_item=i,
-            position=t.position,
-            quantity=t.quantity,
-            approximate=t.approximate,
-            description=t.description,
-            source=t.source,
-        )
-        for i, t in targets
-    )
-    # Bulk-created: no plan_structure_changed signal fires, so the obligations are made here.
-    obligations_sync(plan=plan)
     return plan
 
 
-# --- Reports ----------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Slot:
-    """A report that could exist: an organisation's report on an item for a period."""
-
-    key: float
-    item: int
-    period: int
-    office: int | None
-    department: int | None
-
-
 @dataclass
-class Structure:
-    items: dict[int, WorkItem]
-    periods: dict[int, ReportingPeriod]
-    period_index: dict[int, int]
-    reviewers: dict[int, list[int]]  # item id → departments that review it (responsible or leading its program)
-    targets: dict[int, list[Target]]
+class _ItemCopier:
+    """Copies of the work items, round by round, with their departments, offices (broadened: `breadth`) and
+    targets, written in four bulk inserts."""
 
+    by_program: dict
+    per_program: dict
+    offices: list
+    rng: random.Random
+    breadth: float
+    admin: object
+    items: list = field(default_factory=list)
+    departments: list = field(default_factory=list)
+    office_rows: list = field(default_factory=list)
+    targets: list = field(default_factory=list)
 
-def _structure(years: list[int]) -> Structure:
-    items = {i.pk: i for i in WorkItem.objects.filter(program__plan__year__in=years).select_related("program__plan")}
-    periods, index = {}, {}
-    for plan_year in years:
-        plan_periods = ReportingPeriod.objects.filter(plan__year=plan_year)
-        # Quarters in order (0-3), then the year (4).
-        for n, period in enumerate(sorted(plan_periods, key=lambda p: (p.kind != PeriodKind.QUARTER, p.start))):
-            periods[period.pk], index[period.pk] = period, n
-    reviewers: dict[int, list[int]] = {pk: [] for pk in items}
-    for work_item, department in WorkItemDepartment.objects.filter(work_item__in=items).values_list(
-        "work_item", "department"
-    ):
-        reviewers[work_item].append(department)
-    leads: dict[int, list[int]] = {}
-    for program, department in ProgramDepartment.objects.filter(
-        program__plan__year__in=years, role=TeamRole.LEAD
-    ).values_list("program", "department"):
-        leads.setdefault(program, []).append(department)
-    for pk, item in items.items():
-        reviewers[pk] = sorted(set(reviewers[pk]) | set(leads.get(item.program_id, [])))
-    targets: dict[int, list[Target]] = {}
-    for target in Target.objects.filter(work_item__in=items).order_by("work_item", "position"):
-        targets.setdefault(target.work_item_id, []).append(target)
-    return Structure(items=items, periods=periods, period_index=index, reviewers=reviewers, targets=targets)
-
-
-def free_slots(years: list[int], seed: int) -> Iterator[Slot]:
-    """Every obligation of the years that has no report yet, each with a random sort key: a smaller key is
-    likelier to be written, and the later quarters' keys are larger (fewer organisations report)."""
-    structure = _structure(years)
-    obligations = Obligation.objects.filter(period__plan__year__in=years)
-    existing = set(
-        Report.objects.filter(period__plan__year__in=years).values_list(
-            "work_item_id", "period_id", "office_id", "department_id"
+    def copy(self, item: WorkItem, round_: int):
+        suffix = f" (round {round_ + 1})" if round_ else ""
+        copy = WorkItem(
+            program=self.by_program[item.program_id],
+            number=item.number + round_ * self.per_program[item.program_id],
+            title=item.title[: 500 - len(suffix)] + suffix,
+            text=item.text,
+            office_scope=item.office_scope,
+            office_condition=item.office_condition,
         )
-    )
-    rng = random.Random(f"{seed}:slots")
-    rows = obligations.values_list("work_item_id", "period_id", "office_id", "department_id")
-    # A key for every obligation, in a fixed order, so that the keys do not depend on which reports exist.
-    for item_pk, period_pk, office, department in sorted(
-        rows, key=lambda row: (row[0], structure.periods[row[1]].start, row[1], row[2] is None, row[2] or row[3])
-    ):
-        key = rng.random() / PERIOD_SHARE[min(structure.period_index[period_pk], 4)]
-        if (item_pk, period_pk, office, department) not in existing:
-            yield Slot(key, item_pk, period_pk, office, department)
+        self.items.append(copy)
+        self.departments += [(copy, link.department_id, link.position) for link in item.department_links.all()]
+        listed = [link.office_id for link in item.office_links.all()]
+        if item.office_scope == OfficeScope.LISTED:
+            extra = [o for o in self.offices if o not in listed and self.rng.random() < self.breadth]
+            self.office_rows += [(copy, o, n, None) for n, o in enumerate(listed + extra, start=1)]
+        elif item.office_scope == OfficeScope.CONDITIONAL:
+            self.office_rows += [
+                (copy, o, None, self.admin) for o in self.offices if self.rng.random() < self.breadth / 2
+            ]
+        self.targets += [(copy, t) for t in item.targets.all()]
+
+    def write(self, *, confirmed_at):
+        WorkItem.objects.bulk_create(self.items)
+        WorkItemDepartment.objects.bulk_create(
+            WorkItemDepartment(work_item=i, department_id=d, position=p) for i, d, p in self.departments
+        )
+        WorkItemOffice.objects.bulk_create(
+            WorkItemOffice(
+                work_item=i, office_id=o, position=p, confirmed_by=by, confirmed_at=confirmed_at if by else None
+            )
+            for i, o, p, by in self.office_rows
+        )
+        Target.objects.bulk_create(
+            Target(
+                work_item=i,
+                position=t.position,
+                quantity=t.quantity,
+                approximate=t.approximate,
+                description=t.description,
+                source=t.source,
+            )
+            for i, t in self.targets
+        )
 
 
-@contextlib.contextmanager
-def timestamps_as_given():
-    """Let bulk_create write the created_at/updated_at the generator chose (auto_now would stamp them now)."""
-    created, updated = Report._meta.get_field("created_at"), Report._meta.get_field("updated_at")
-    saved = created.auto_now_add, updated.auto_now
-    created.auto_now_add = updated.auto_now = False
-    try:
-        yield
-    finally:
-        created.auto_now_add, updated.auto_now = saved
-
-
-ACHIEVEMENTS = ["Guidelines drafted.", "Pilot enterprises selected.", "Training held.", "Survey completed.", ""]
-PROBLEMS = ["", "", "Funding arrives late.", "Staff shortage in the office.", "Partners slow to respond."]
-NEXT_STEPS = ["Consult stakeholders.", "Extend the pilot.", "Prepare the annual review.", "Publish the results."]
-RETURN_COMMENTS = ["Please add the figures for the pilot cities.", "The summary does not match the targets."]
-
-
-def _report(slot: Slot, structure: Structure, accounts: Accounts, rng: random.Random, until: datetime.datetime):
-    """One report, its target values and its history: [(transition, when, who, snapshot)], oldest first; None
-    when it would have been written after `until`."""
-    item, period = structure.items[slot.item], structure.periods[slot.period]
-    index = structure.period_index[slot.period]
-    low, high = PERCENT_RANGE[min(index, 4)]
-    percent = rng.randint(low, high)
-    status = rng.choices(
-        [ReportStatus.ON_TRACK, ReportStatus.AT_RISK, ReportStatus.DELAYED, ReportStatus.COMPLETED],
-        weights=[70, 15, 8, 7 if index >= 2 else 0],
-    )[0]
-    if status == ReportStatus.COMPLETED:
-        percent = 100
-    author = accounts.office[slot.office] if slot.office else accounts.department[slot.department]
-    reviewing = [d for d in structure.reviewers[slot.item] if d != slot.department]
-    reviewer = accounts.department[rng.choice(reviewing)] if reviewing else accounts.admin
-    who = f"office {slot.office}" if slot.office else f"department {slot.department}"
-    report = Report(
-        work_item_id=slot.item,
-        period_id=slot.period,
-        office_id=slot.office,
-        department_id=slot.department,
-        status=status,
-        percent_complete=percent,
-        summary=f"{item.code} for {period.label}: {percent}% done ({who}).",
-        achievements=rng.choice(ACHIEVEMENTS),
-        problems=rng.choice(PROBLEMS),
-        next_steps=rng.choice(NEXT_STEPS),
-        created_by=author,
-        state=ReportState.DRAFT,
-        version=1,
-    )
-    awaiting = 0.15 if index >= 3 else 0.05  # the last quarter's reports are the likeliest still in review
-    schedule = report_schedule(period, rng, awaiting=awaiting, until=until)
-    if not schedule:
-        return None  # it would be written after `until`
-    steps = []
-    at = None
-    for transition, at in schedule:
-        if transition == Transition.CREATE:
-            report.created_at = at
-        elif transition == Transition.SUBMIT:
-            report.state, report.submitted_by, report.submitted_at = ReportState.SUBMITTED, author, at
-            report.first_submitted_at = report.first_submitted_at or at
-        elif transition == Transition.EDIT:
-            report.summary += " Figures for the pilot cities added."
-        elif transition == Transition.RETURN:
-            report.state, report.reviewed_by, report.reviewed_at = ReportState.RETURNED, reviewer, at
-            report.review_comment = rng.choice(RETURN_COMMENTS)
-        else:
-            report.state, report.reviewed_by, report.reviewed_at = ReportState.ACCEPTED, reviewer, at
-            report.review_comment = ""
-        if steps:
-            report.version += 1
-        user = reviewer if transition in (Transition.RETURN, Transition.ACCEPT) else author
-        steps.append((transition, at, user, _snapshot(report)))
-    report.updated_at = at
-    values = [(t, round(t.quantity * percent / 100)) for t in structure.targets.get(slot.item, [])]
-    return report, values, steps
-
-
-# Every column but the id, in the model's order: a snapshot becomes a Report again positionally (Django's fast path).
-_SNAPSHOT_FIELDS = [f.attname for f in Report._meta.concrete_fields[1:]]
-
-
-def _snapshot(report: Report) -> tuple:
-    return tuple(getattr(report, name) for name in _SNAPSHOT_FIELDS)
-
-
-def _write_batch(batch: list, accounts: Accounts) -> tuple[int, int, int]:
-    """Reports, their history (one row per version) and their target values (with history), in one transaction;
-    then each report linked to its obligation."""
-    with transaction.atomic(), timestamps_as_given():
-        reports = Report.objects.bulk_create([report for report, _values, _steps in batch])
-        history = []
-        for report, _values, steps in batch:
-            for transition, at, user, snapshot in steps:
-                row = Report(report.pk, *snapshot)
-                row._history_date, row._history_user, row._change_reason = at, user, transition.value
-                history.append(row)
-        Report.history.bulk_history_create(history, default_user=accounts.admin, default_change_reason="generate")
-        values = []
-        for report, target_values, steps in batch:
-            created_at, author = steps[0][1], steps[0][2]
-            for target, value in target_values:
-                tv = TargetValue(report=report, target=target, value=value)
-                tv._history_date, tv._history_user, tv._change_reason = created_at, author, Transition.CREATE.value
-                values.append(tv)
-        bulk_create_with_history(values, TargetValue, default_user=accounts.admin, default_change_reason="generate")
-        obligations_link_reports(obligations=Obligation.objects.filter(period__in={r.period_id for r in reports}))
-    return len(reports), len(history), len(values)
+# --- Reports ----------------------------------------------------------------------------------------------------
 
 
 def reports_generate(

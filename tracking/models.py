@@ -13,31 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from participants.models import Department, ProvincialOffice
+from planpromo.querysets import AuditedQuerySet
 from programs.models import ReportingPeriod, Target, WorkItem
 from tracking.choices import (
-    OPEN_STATES,
     PUBLISHED_STATES,
-    RECEIVED_STATES,
     NotificationKind,
     ReminderKind,
     ReportState,
     ReportStatus,
 )
-
-
-class BulkWriteRefused(Exception):
-    """Raised by bulk writes on audited models, which would bypass the audit trail."""
-
-
-class AuditedQuerySet(models.QuerySet):
-    """A queryset whose bulk writes are refused: the history library sees only saves through the ORM, so a
-    bulk `update()` would change reports without a trace."""
-
-    def update(self, **kwargs):
-        raise BulkWriteRefused(f"{self.model.__name__}: bulk update() bypasses the audit trail; save each object")
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise BulkWriteRefused(f"{self.model.__name__}: bulk_update() bypasses the audit trail; save each object")
 
 
 class ReportQuerySet(AuditedQuerySet):
@@ -54,16 +38,6 @@ class ReportQuerySet(AuditedQuerySet):
 
     def published(self):
         return self.filter(state__in=PUBLISHED_STATES)
-
-    def open(self):
-        return self.filter(state__in=OPEN_STATES)
-
-    def for_plan_year(self, year):
-        return self.filter(period__plan__year=year)
-
-    def overdue(self, today):
-        """Reports not yet submitted whose period is past due."""
-        return self.open().filter(period__due__lt=today)
 
 
 class Report(models.Model):
@@ -84,6 +58,10 @@ class Report(models.Model):
     percent_complete = models.PositiveSmallIntegerField(
         _("percent complete"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
+    # What the reporting organisation writes, in the order the form, the API and the spreadsheet show it: the one
+    # list the form (tracking.forms.ReportForm), the write serializer and the services are built from.
+    EDITABLE_FIELDS = ("status", "percent_complete", "summary", "achievements", "problems", "next_steps")
+
     summary = models.TextField(_("summary"))
     achievements = models.TextField(_("achievements"), blank=True)
     problems = models.TextField(_("problems and risks"), blank=True)
@@ -181,10 +159,6 @@ class Report(models.Model):
     def organisation(self):
         return self.office or self.department
 
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
-
     def clean(self):
         errors = {}
         if self.status == ReportStatus.COMPLETED and self.percent_complete != 100:
@@ -255,11 +229,11 @@ class ObligationQuerySet(models.QuerySet):
 
     def received(self):
         """Met: the report is submitted or accepted."""
-        return self.filter(report__state__in=RECEIVED_STATES)
+        return self.filter(report__state__in=PUBLISHED_STATES)
 
     def outstanding(self):
         """Not met yet: no report, or a draft, or a returned report."""
-        return self.exclude(report__state__in=RECEIVED_STATES)
+        return self.exclude(report__state__in=PUBLISHED_STATES)
 
     def overdue(self, today):
         return self.outstanding().filter(due__lt=today)

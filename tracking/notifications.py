@@ -7,7 +7,8 @@ Events and recipients (tracking.permissions decides who acts for an organisation
   reports for the period, one message per organisation and period listing the items;
 - overdue → the same, again every week while the obligation stays overdue and its period is open;
 - once a week, a digest of the overdue organisations → the reviewers, for the items they review.
-`reminders_send` does the last three (`manage.py send_reminders`, run daily by cron or a systemd timer).
+`reminders_send` (tracking.reminders) does the last three (`manage.py send_reminders`, run daily by cron or a
+systemd timer).
 
 Never twice: a notification's `key` names its event (the report's transition by its version, the reminder round
 of an organisation's period, the digest's week) and is unique per recipient; each obligation's reminders are
@@ -23,8 +24,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections import defaultdict
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -36,13 +35,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from participants.choices import Role
-from programs.choices import TeamRole
-from programs.models import Plan, ProgramDepartment, WorkItemDepartment
 from tracking import permissions
-from tracking.choices import NotificationChannel, NotificationKind, ReminderKind, Transition
-from tracking.locks import lock_status
-from tracking.models import Notification, NotificationPreference, Obligation, ObligationReminder, Report
+from tracking.choices import NotificationChannel, NotificationKind, Transition
+from tracking.models import Notification, NotificationPreference, Report
 
 logger = logging.getLogger("planpromo.notifications")
 
@@ -84,7 +79,7 @@ def preference_set(*, user, language: str, channels: dict[str, str]) -> Notifica
 # --- Creating notifications -------------------------------------------------------------------------------------
 
 
-def _organisation_params(organisation) -> dict:
+def organisation_params(organisation) -> dict:
     """The organisation's name in both languages: each reader gets it in theirs."""
     zh = getattr(organisation, "short_name_zh", "") or getattr(organisation, "name_zh", "")
     return {"organisation": str(organisation), "organisation_zh": zh or str(organisation)}
@@ -133,7 +128,7 @@ def notify_report_transition(*, report_id: int, version: int, transition: str) -
         "code": report.work_item.code,
         "period": report.period.label,
         "comment": report.review_comment if kind == NotificationKind.REPORT_RETURNED else "",
-        **_organisation_params(report.organisation),
+        **organisation_params(report.organisation),
     }
     return notify(
         users=users, kind=kind, key=f"report:{report.pk}:v{version}:{kind}", params=params, url=url, report=report
@@ -182,6 +177,17 @@ def render(notification: Notification) -> tuple[str, str]:
     p = {**PARAM_DEFAULTS, **notification.params}
     kind = notification.kind
     organisation = _organisation(p)
+    if kind in (NotificationKind.REPORT_RETURNED, NotificationKind.REPORT_SUBMITTED, NotificationKind.REPORT_ACCEPTED):
+        return _render_transition(kind, p, organisation)
+    if kind in (NotificationKind.DEADLINE_APPROACHING, NotificationKind.OBLIGATION_OVERDUE):
+        return _render_reminder(kind, p, organisation)
+    if kind == NotificationKind.OVERDUE_DIGEST:
+        return _render_digest(p)
+    return str(notification.get_kind_display()), ""
+
+
+def _render_transition(kind, p: dict, organisation: str) -> tuple[str, str]:
+    """A report returned, submitted or accepted."""
     label = f"{p.get('code', '')} · {organisation} · {p.get('period', '')}"
     if kind == NotificationKind.REPORT_RETURNED:
         return (
@@ -195,55 +201,55 @@ def render(notification: Notification) -> tuple[str, str]:
             _("%(organisation)s submitted its report on %(code)s for %(period)s.")
             % {"organisation": organisation, "code": p["code"], "period": p["period"]},
         )
-    if kind == NotificationKind.REPORT_ACCEPTED:
-        return (
-            _("Report %(report)s was accepted") % {"report": label},
-            _("The report of %(organisation)s on %(code)s for %(period)s was accepted.")
-            % {"organisation": organisation, "code": p["code"], "period": p["period"]},
+    return (
+        _("Report %(report)s was accepted") % {"report": label},
+        _("The report of %(organisation)s on %(code)s for %(period)s was accepted.")
+        % {"organisation": organisation, "code": p["code"], "period": p["period"]},
+    )
+
+
+def _render_reminder(kind, p: dict, organisation: str) -> tuple[str, str]:
+    """A deadline approaching, or reports overdue, for an organisation."""
+    values = {
+        "count": p["count"],
+        "period": p["period"],
+        "due": p["due"],
+        "organisation": organisation,
+        "codes": ", ".join(p["codes"]),
+    }
+    if kind == NotificationKind.DEADLINE_APPROACHING:
+        subject = ngettext(
+            "%(count)s report for %(period)s is due on %(due)s",
+            "%(count)s reports for %(period)s are due on %(due)s",
+            p["count"],
         )
-    if kind in (NotificationKind.DEADLINE_APPROACHING, NotificationKind.OBLIGATION_OVERDUE):
-        values = {
-            "count": p["count"],
-            "period": p["period"],
-            "due": p["due"],
-            "organisation": organisation,
-            "codes": ", ".join(p["codes"]),
-        }
-        if kind == NotificationKind.DEADLINE_APPROACHING:
-            subject = ngettext(
-                "%(count)s report for %(period)s is due on %(due)s",
-                "%(count)s reports for %(period)s are due on %(due)s",
-                p["count"],
-            )
-            body = _(
-                "%(organisation)s has not yet submitted its reports for %(period)s on these work items: %(codes)s."
-            )
-        else:
-            subject = ngettext(
-                "%(count)s report for %(period)s is overdue (due %(due)s)",
-                "%(count)s reports for %(period)s are overdue (due %(due)s)",
-                p["count"],
-            )
-            body = _(
-                "%(organisation)s has still not submitted its reports for %(period)s on these work items: %(codes)s."
-            )
-        return subject % values, body % values
-    if kind == NotificationKind.OVERDUE_DIGEST:
-        zh = translation.get_language().startswith("zh")
-        names = [f"{(row[1] if zh else row[0])} ({row[2]})" for row in p["organisations"]]
-        more = p["total"] - len(names)
-        listed = ", ".join(names) + (" " + _("and %(count)s more") % {"count": more} if more > 0 else "")
-        return (
-            ngettext(
-                "Weekly digest: %(count)s organisation has overdue reports",
-                "Weekly digest: %(count)s organisations have overdue reports",
-                p["total"],
-            )
-            % {"count": p["total"]},
-            _("Overdue reports on the work items you review (organisation and number of reports): %(list)s.")
-            % {"list": listed},
+        body = _("%(organisation)s has not yet submitted its reports for %(period)s on these work items: %(codes)s.")
+    else:
+        subject = ngettext(
+            "%(count)s report for %(period)s is overdue (due %(due)s)",
+            "%(count)s reports for %(period)s are overdue (due %(due)s)",
+            p["count"],
         )
-    return str(notification.get_kind_display()), ""
+        body = _("%(organisation)s has still not submitted its reports for %(period)s on these work items: %(codes)s.")
+    return subject % values, body % values
+
+
+def _render_digest(p: dict) -> tuple[str, str]:
+    """The reviewers' weekly digest of the overdue organisations."""
+    zh = translation.get_language().startswith("zh")
+    names = [f"{(row[1] if zh else row[0])} ({row[2]})" for row in p["organisations"]]
+    more = p["total"] - len(names)
+    listed = ", ".join(names) + (" " + _("and %(count)s more") % {"count": more} if more > 0 else "")
+    return (
+        ngettext(
+            "Weekly digest: %(count)s organisation has overdue reports",
+            "Weekly digest: %(count)s organisations have overdue reports",
+            p["total"],
+        )
+        % {"count": p["total"]},
+        _("Overdue reports on the work items you review (organisation and number of reports): %(list)s.")
+        % {"list": listed},
+    )
 
 
 def absolute_url(path: str) -> str:
@@ -285,181 +291,3 @@ def send_notification_email(*, notification_id: int, attempt: int = 1) -> None:
     Notification.objects.filter(pk=notification.pk).update(
         emailed_at=timezone.now(), email_attempts=F("email_attempts") + 1
     )
-
-
-# --- Reminders --------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ReminderRun:
-    """What a run of `reminders_send` sent (or, in a dry run, would send)."""
-
-    today: datetime.date
-    dry_run: bool = False
-    deadline_obligations: int = 0
-    overdue_obligations: int = 0
-    digests: int = 0
-    notifications: list[Notification] = field(default_factory=list)
-
-    def __str__(self):
-        verb = "would send" if self.dry_run else "sent"
-        return (
-            f"{self.today}: {verb} {len(self.notifications)} notifications "
-            f"({self.deadline_obligations} obligations due soon, {self.overdue_obligations} overdue, "
-            f"{self.digests} digests)"
-        )
-
-
-def _group_key(obligation) -> tuple:
-    return (obligation.period_id, obligation.office_id, obligation.department_id)
-
-
-def _remind(run: ReminderRun, groups: dict, *, kind: str, reminder: str, rounds: dict, today) -> int:
-    """One notification per organisation and period to its users, and each obligation's reminder recorded."""
-    sent = 0
-    for obligations in groups.values():
-        first = obligations[0]
-        organisation, period = first.organisation, first.period
-        round_ = rounds[first.pk]
-        obligations.sort(key=lambda o: (o.work_item.program.number, o.work_item.number))
-        params = {
-            "period": period.label,
-            "due": first.due.isoformat(),
-            "count": len(obligations),
-            "codes": [o.work_item.code for o in obligations],
-            **_organisation_params(organisation),
-        }
-        org_key = f"o{first.office_id}" if first.office_id else f"d{first.department_id}"
-        run.notifications += notify(
-            users=permissions.organisation_members(office_id=first.office_id, department_id=first.department_id),
-            kind=kind,
-            key=f"{reminder}:{period.pk}:{org_key}:r{round_}:{today.isoformat()}",
-            params=params,
-            url=f"{reverse('tracking:my_work')}?period={period.pk}",
-        )
-        ObligationReminder.objects.bulk_create(
-            [ObligationReminder(obligation=o, kind=reminder, round=round_, sent_on=today) for o in obligations]
-        )
-        sent += len(obligations)
-    return sent
-
-
-def _obligations():
-    return Obligation.objects.outstanding().select_related("work_item__program", "period__plan", "office", "department")
-
-
-def _period_open(cache: dict, obligation, today) -> bool:
-    """Overdue reminders stop once the period is closed to the organisation: it can do nothing about them."""
-    key = _group_key(obligation)
-    if key not in cache:
-        cache[key] = not lock_status(obligation.period, obligation.organisation, today).locked
-    return cache[key]
-
-
-def _deadlines(run: ReminderRun, today) -> None:
-    groups: dict[tuple, list] = defaultdict(list)
-    for plan in Plan.objects.all():
-        window = today + datetime.timedelta(days=plan.reminder_days)
-        due_soon = _obligations().filter(period__plan=plan, due__gte=today, due__lte=window)
-        for obligation in due_soon.exclude(reminders__kind=ReminderKind.DEADLINE):
-            groups[_group_key(obligation)].append(obligation)
-    rounds = {o.pk: 0 for group in groups.values() for o in group}
-    run.deadline_obligations = _remind(
-        run,
-        groups,
-        kind=NotificationKind.DEADLINE_APPROACHING,
-        reminder=ReminderKind.DEADLINE,
-        rounds=rounds,
-        today=today,
-    )
-
-
-def overdue_round(due: datetime.date, today: datetime.date) -> int:
-    """The week of being overdue, from 0: days 1-7 after the due date are round 0, days 8-14 round 1, …"""
-    return ((today - due).days - 1) // 7
-
-
-def _overdue(run: ReminderRun, today) -> None:
-    overdue = list(_obligations().filter(due__lt=today))
-    sent = set(
-        ObligationReminder.objects.filter(
-            kind=ReminderKind.OVERDUE, obligation__in=[o.pk for o in overdue]
-        ).values_list("obligation_id", "round")
-    )
-    groups: dict[tuple, list] = defaultdict(list)
-    rounds, open_cache = {}, {}
-    for obligation in overdue:
-        round_ = overdue_round(obligation.due, today)
-        if (obligation.pk, round_) in sent or not _period_open(open_cache, obligation, today):
-            continue
-        rounds[obligation.pk] = round_
-        groups[_group_key(obligation)].append(obligation)
-    run.overdue_obligations = _remind(
-        run,
-        groups,
-        kind=NotificationKind.OBLIGATION_OVERDUE,
-        reminder=ReminderKind.OVERDUE,
-        rounds=rounds,
-        today=today,
-    )
-
-
-def _digests(run: ReminderRun, today) -> None:
-    """Each reviewing department's staff: the organisations overdue on the items the department reviews."""
-    from django.contrib.auth import get_user_model
-
-    reviewers_of_item: dict[int, set[int]] = defaultdict(set)
-    for item_id, department_id in WorkItemDepartment.objects.values_list("work_item_id", "department_id"):
-        reviewers_of_item[item_id].add(department_id)
-    for item_id, department_id in ProgramDepartment.objects.filter(role=TeamRole.LEAD).values_list(
-        "program__work_items", "department_id"
-    ):
-        if item_id is not None:
-            reviewers_of_item[item_id].add(department_id)
-    by_department: dict[int, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
-    open_cache: dict = {}
-    for obligation in _obligations().filter(due__lt=today):
-        if not _period_open(open_cache, obligation, today):
-            continue
-        organisation = obligation.organisation
-        names = _organisation_params(organisation)
-        for department_id in reviewers_of_item[obligation.work_item_id]:
-            by_department[department_id][(names["organisation"], names["organisation_zh"])] += 1
-    if not by_department:
-        return
-    year, week, _day = today.isocalendar()
-    staff = get_user_model().objects.filter(
-        is_active=True, profile__role=Role.DEPARTMENT_STAFF, profile__department_id__in=list(by_department)
-    )
-    for user in staff.select_related("profile"):
-        counts = by_department[user.profile.department_id]
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0]))
-        params = {
-            "total": len(ranked),
-            "obligations": sum(counts.values()),
-            "organisations": [[en, zh, count] for (en, zh), count in ranked[:DIGEST_NAMES]],
-        }
-        created = notify(
-            users=[user],
-            kind=NotificationKind.OVERDUE_DIGEST,
-            key=f"digest:{year}-W{week:02d}",
-            params=params,
-            url=reverse("tracking:completeness_current"),
-        )
-        run.digests += len(created)
-        run.notifications += created
-
-
-def reminders_send(*, today: datetime.date | None = None, dry_run: bool = False) -> ReminderRun:
-    """The day's reminders: deadlines approaching, obligations overdue (weekly), the reviewers' weekly digest.
-    Idempotent (see the module's docstring). A dry run does everything in a transaction it rolls back: the
-    result says exactly what would be sent, and nothing is stored or e-mailed."""
-    today = today or timezone.localdate()
-    run = ReminderRun(today=today, dry_run=dry_run)
-    with transaction.atomic():
-        _deadlines(run, today)
-        _overdue(run, today)
-        _digests(run, today)
-        if dry_run:
-            transaction.set_rollback(True)
-    return run

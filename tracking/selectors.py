@@ -121,3 +121,8 @@ def target_values_visible_to(*, user):
     )
     visible = report_visibility_q(user=user, prefix="report__")
     return values if visible is None else values.filter(visible)
+
+
+def visible_reports(user, queryset):
+    """The user's visible reports among `queryset`, without the details prefetches (the pages show none)."""
+    return reports_visible_to(user=user, queryset=queryset).prefetch_related(None)

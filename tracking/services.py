@@ -8,15 +8,10 @@ the event after commit. The API, the web pages and the admin all call these.
 
 from __future__ import annotations
 
-import unicodedata
-from pathlib import PurePath
-
-import filetype
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
@@ -25,12 +20,18 @@ from planpromo.exceptions import VersionConflict
 from programs.models import Target
 from tracking import notifications, permissions
 from tracking.choices import TRANSITIONS, Transition
+from tracking.cleaning import (
+    _clean_fields,
+    detect_content_type,
+    file_too_large_message,
+    sanitize_filename,
+    typed_filename,
+)
 from tracking.locks import period_require_open
 from tracking.models import Attachment, Report, TargetValue
 from tracking.obligations import obligation_link_report
 
 _RELATIONS = ["work_item", "period", "office", "department", "created_by", "submitted_by", "reviewed_by"]
-EDITABLE_FIELDS = ("status", "percent_complete", "summary", "achievements", "problems", "next_steps")
 # Errors of a list (the target values) are reported up to this many, then counted.
 MAX_ERRORS_SHOWN = 5
 
@@ -66,27 +67,6 @@ def _locked(report: Report) -> Report:
         .select_related("work_item__program", "period__plan")
         .get(pk=report.pk)
     )
-
-
-def _is_invisible(ch: str) -> bool:
-    """White space, and Unicode's format characters and separators (zero-width space, joiners, byte-order mark)."""
-    return ch.isspace() or unicodedata.category(ch) in {"Cf", "Zs", "Zl", "Zp"}
-
-
-def strip_invisible(value: str) -> str:
-    """The text without invisible characters at either end: a summary of one zero-width space is no summary."""
-    start, end = 0, len(value)
-    while start < end and _is_invisible(value[start]):
-        start += 1
-    while end > start and _is_invisible(value[end - 1]):
-        end -= 1
-    return value[start:end]
-
-
-def _clean_fields(fields: dict) -> dict:
-    """Text fields without surrounding white space or invisible characters: a summary of spaces is no summary (the
-    model then refuses it)."""
-    return {name: strip_invisible(value) if isinstance(value, str) else value for name, value in fields.items()}
 
 
 def _require_edit(user, report: Report, message: str):
@@ -213,7 +193,7 @@ def report_create(*, user, work_item, period, office=None, department=None, fiel
     if period.plan_id != work_item.program.plan_id:
         raise ValidationError({"period": _("The period belongs to another plan than the work item.")})
     period_require_open(period=period, office=office, department=department)
-    unknown = set(fields) - set(EDITABLE_FIELDS)
+    unknown = set(fields) - set(Report.EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be set.") for name in unknown})
     report = Report(
@@ -261,7 +241,7 @@ def report_update(*, report, user, version, fields: dict, target_values=None, vi
     if version is None:
         raise ValidationError({"version": _("Send the version you read (in the body or as If-Match).")})
     _check_version(report, version, via_if_match)
-    unknown = set(fields) - set(EDITABLE_FIELDS)
+    unknown = set(fields) - set(Report.EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
     cleaned = _clean_fields(fields)
@@ -366,44 +346,7 @@ def report_return(*, report, user, comment: str, version=None, via_if_match=Fals
     )
 
 
-# --- Attachments ------------------------------------------------------------------------------------------------
-
-
-def sanitize_filename(name: str) -> str:
-    """A safe display name: the last path component only, no traversal, no control characters, bounded."""
-    base = PurePath(str(name).replace("\\", "/")).name
-    base = "".join(ch for ch in base if ch.isprintable()).strip().lstrip(".")
-    safe = get_valid_filename(base) if base else ""
-    return (safe or "attachment")[:200]
-
-
-def typed_filename(name: str, content_type: str) -> str:
-    """The name's stem with the extension of its detected content type."""
-    suffix = settings.ATTACHMENT_CONTENT_TYPES.get(content_type, "")
-    stem = PurePath(name).stem if PurePath(name).suffix else name
-    return (stem or "attachment")[: 200 - len(suffix)] + suffix
-
-
-def attachment_download_name(attachment: Attachment) -> str:
-    """The name a download is saved under: the stored name with its type's extension (also for files attached
-    before names followed their type)."""
-    return typed_filename(attachment.name, attachment.content_type)
-
-
-def file_too_large_message() -> str:
-    """Also what the pages and the API say when planpromo.uploads stopped reading an upload at the limit."""
-    return _("The file is too large: the limit is %(limit)s bytes.") % {"limit": settings.ATTACHMENT_MAX_BYTES}
-
-
-def detect_content_type(uploaded_file) -> str | None:
-    """The file's type from its first bytes (not its name or the client's Content-Type), if allowed."""
-    uploaded_file.seek(0)
-    head = uploaded_file.read(8192)
-    uploaded_file.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in settings.ATTACHMENT_CONTENT_TYPES:
-        return None
-    return kind.mime
+# --- Attachments (their names and types: tracking.cleaning) ------------------------------------------------
 
 
 @transaction.atomic

@@ -22,17 +22,13 @@ which a number column refuses and a text column keeps as text (the exports write
 
 from __future__ import annotations
 
-import csv
 import io
 import itertools
-import zipfile
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from participants.models import ProvincialOffice
 from programs.choices import PeriodKind
@@ -56,7 +52,7 @@ HEADER_ROW, KEY_ROW, FIRST_DATA_ROW = 1, 2, 3
 OBLIGATION = "obligation_id"
 VERSION = "version"
 TEXT_FIELDS = ("summary", "achievements", "problems", "next_steps")
-EDITABLE = ("status", "percent_complete", *TEXT_FIELDS)
+EDITABLE = Report.EDITABLE_FIELDS  # the columns an organisation fills
 TARGET_PREFIX = "target:"
 
 
@@ -112,26 +108,6 @@ def target_header(target: Target) -> str:
     if target.approximate:
         figure = _("about %(quantity)s") % {"quantity": figure}
     return _("%(description)s (target: %(figure)s)") % {"description": target.description, "figure": figure}
-
-
-def status_words() -> dict[str, str]:
-    """Each status's word in the active language: the drop-down's entries."""
-    return {str(label): value for value, label in ReportStatus.choices}
-
-
-def status_from_cell(text: str) -> str | None:
-    """A status code from a cell: its word in English or Chinese (as the drop-down offers it) or its code."""
-    from django.utils import translation
-
-    wanted = text.strip().casefold()
-    if wanted in {value.casefold() for value in ReportStatus.values}:
-        return next(value for value in ReportStatus.values if value.casefold() == wanted)
-    for language in ("en", "zh-hans"):
-        with translation.override(language):
-            for value, label in ReportStatus.choices:
-                if str(label).casefold() == wanted:
-                    return value
-    return None
 
 
 # --- The template ----------------------------------------------------------------------------------------------
@@ -216,9 +192,7 @@ def _excel_text(value):
 def template_workbook(data: TemplateData):
     """The workbook of the template (openpyxl), in the active language."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.styles import Alignment, Font, PatternFill
 
     labels = column_labels()
     targets_by_item: dict[int, list[Target]] = {}
@@ -228,71 +202,87 @@ def template_workbook(data: TemplateData):
     headers = [labels.get(key) for key in REFERENCE + EDITABLE] + [target_header(t) for t in data.targets]
     column = {key: index + 1 for index, key in enumerate(keys)}
     statuses = dict(ReportStatus.choices)
-    states = dict(ReportState.choices)
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Reports")[:31]
     sheet.append(headers)
     sheet.append(keys)
-    open_fill = PatternFill("solid", fgColor="FFF8D6")
-    closed_fill = PatternFill("solid", fgColor="E6E6E6")
-    header_fill = PatternFill("solid", fgColor="1F4E79")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
-    unlocked = Protection(locked=False)
     for cell in sheet[HEADER_ROW]:
         cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = header_fill
+        cell.fill = PatternFill("solid", fgColor="1F4E79")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     sheet.row_dimensions[KEY_ROW].hidden = True
-
     for line in data.lines:
-        obligation, report, previous = line.obligation, line.report, line.previous
-        values = {tv.target_id: tv.value for tv in report.target_values.all()} if report else {}
-        previous_values = {tv.target_id: tv.value for tv in previous.target_values.all()} if previous else {}
-        item_targets = targets_by_item.get(obligation.work_item_id, [])
-        row = {
-            OBLIGATION: obligation.pk,
-            VERSION: report.version if report else None,
-            "code": obligation.work_item.code,
-            "title": obligation.work_item.title,
-            "text": obligation.work_item.text,
-            "organisation": short_display_name(obligation.organisation),
-            "period": obligation.period.label,
-            "due": obligation.due,
-            "state": str(states[report.state]) if report else _("not written"),
-            "previous_status": str(statuses[previous.status]) if previous else None,
-            "previous_percent": previous.percent_complete if previous else None,
-            "previous_targets": "; ".join(
-                f"{t.description}: {previous_values[t.pk]:,}" for t in item_targets if t.pk in previous_values
-            )
-            or None,
-        }
-        if report:
-            row |= {"status": str(statuses[report.status]), "percent_complete": report.percent_complete}
-            row |= {name: getattr(report, name) or None for name in TEXT_FIELDS}
-            row |= {target_key(t.pk): values.get(t.pk) for t in item_targets}
+        item_targets = targets_by_item.get(line.obligation.work_item_id, [])
+        row = _line_values(line, item_targets, statuses)
         sheet.append([_excel_text(row.get(key)) for key in keys])
-        number = sheet.max_row
-        editable = report is None or report.state in OPEN_STATES
-        own_targets = {target_key(t.pk) for t in item_targets}
-        for key, index in column.items():
-            cell = sheet.cell(row=number, column=index)
-            if key in TEXT_FIELDS or key in {"title", "text", "previous_targets"}:
-                cell.alignment = wrap
-            else:
-                cell.alignment = top
-            if key == "due":
-                cell.number_format = "yyyy-mm-dd"
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text that looks like a formula stays text
-            fillable = key in EDITABLE or key in own_targets
-            if fillable and editable:
-                cell.protection = unlocked
-                cell.fill = open_fill
-            elif key.startswith(TARGET_PREFIX) or (fillable and not editable):
-                cell.fill = closed_fill
+        editable = line.report is None or line.report.state in OPEN_STATES
+        _style_row(
+            sheet, sheet.max_row, column, editable=editable, own_targets={target_key(t.pk) for t in item_targets}
+        )
+    _add_checks(sheet, column, statuses, with_targets=bool(data.targets))
+    _lay_out(sheet, column)
+    _instructions(workbook.create_sheet(_("Instructions")[:31]), data, statuses)
+    workbook.active = 0
+    return workbook
+
+
+def _line_values(line: TemplateLine, item_targets: list[Target], statuses: dict) -> dict:
+    """A line's cells by column key: the reference, the previous report's figures, the report's fields."""
+    obligation, report, previous = line.obligation, line.report, line.previous
+    values = {tv.target_id: tv.value for tv in report.target_values.all()} if report else {}
+    previous_values = {tv.target_id: tv.value for tv in previous.target_values.all()} if previous else {}
+    row = {
+        OBLIGATION: obligation.pk,
+        VERSION: report.version if report else None,
+        "code": obligation.work_item.code,
+        "title": obligation.work_item.title,
+        "text": obligation.work_item.text,
+        "organisation": short_display_name(obligation.organisation),
+        "period": obligation.period.label,
+        "due": obligation.due,
+        "state": str(dict(ReportState.choices)[report.state]) if report else _("not written"),
+        "previous_status": str(statuses[previous.status]) if previous else None,
+        "previous_percent": previous.percent_complete if previous else None,
+        "previous_targets": "; ".join(
+            f"{t.description}: {previous_values[t.pk]:,}" for t in item_targets if t.pk in previous_values
+        )
+        or None,
+    }
+    if report:
+        row |= {"status": str(statuses[report.status]), "percent_complete": report.percent_complete}
+        row |= {name: getattr(report, name) or None for name in TEXT_FIELDS}
+        row |= {target_key(t.pk): values.get(t.pk) for t in item_targets}
+    return row
+
+
+def _style_row(sheet, number: int, column: dict, *, editable: bool, own_targets: set):
+    """Wrap, formats and protection of a line: what the organisation may fill is unlocked and yellow, what it may
+    not (another item's targets, a submitted report's fields) grey."""
+    from openpyxl.styles import Alignment, PatternFill, Protection
+
+    wrap, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
+    open_fill, closed_fill = PatternFill("solid", fgColor="FFF8D6"), PatternFill("solid", fgColor="E6E6E6")
+    for key, index in column.items():
+        cell = sheet.cell(row=number, column=index)
+        cell.alignment = wrap if key in TEXT_FIELDS or key in {"title", "text", "previous_targets"} else top
+        if key == "due":
+            cell.number_format = "yyyy-mm-dd"
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"  # text that looks like a formula stays text
+        fillable = key in EDITABLE or key in own_targets
+        if fillable and editable:
+            cell.protection = Protection(locked=False)
+            cell.fill = open_fill
+        elif key.startswith(TARGET_PREFIX) or (fillable and not editable):
+            cell.fill = closed_fill
+
+
+def _add_checks(sheet, column: dict, statuses: dict, *, with_targets: bool):
+    """Excel's own checks of the fillable columns: a status from the list, whole numbers in range."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     last = max(sheet.max_row, FIRST_DATA_ROW)
     status_list = ",".join(str(label).replace(",", " ") for label in statuses.values())
@@ -312,9 +302,14 @@ def template_workbook(data: TemplateData):
     )
     letter = get_column_letter(column["percent_complete"])
     percent_check.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last}")
-    if data.targets:
-        first, final = get_column_letter(len(REFERENCE + EDITABLE) + 1), get_column_letter(len(keys))
+    if with_targets:
+        first, final = get_column_letter(len(REFERENCE + EDITABLE) + 1), get_column_letter(len(column))
         target_check.add(f"{first}{FIRST_DATA_ROW}:{final}{last}")
+
+
+def _lay_out(sheet, column: dict):
+    """Column widths (the hidden keys hidden), the header's height, frozen panes, the sheet's protection."""
+    from openpyxl.utils import get_column_letter
 
     for key, index in column.items():
         dimension = sheet.column_dimensions[get_column_letter(index)]
@@ -328,10 +323,6 @@ def template_workbook(data: TemplateData):
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False
     sheet.protection.formatRows = False
-
-    _instructions(workbook.create_sheet(_("Instructions")[:31]), data, statuses)
-    workbook.active = 0
-    return workbook
 
 
 def _instructions(sheet, data: TemplateData, statuses):
@@ -389,207 +380,3 @@ def template_bytes(data: TemplateData) -> bytes:
 
 
 # --- Reading a filled template ----------------------------------------------------------------------------------
-
-
-@dataclass
-class SheetCell:
-    """One value the import reads: the spreadsheet's row and column (A, B, ...) where it was found."""
-
-    row: int
-    column: str
-    value: object
-
-
-@dataclass
-class SheetRow:
-    number: int
-    cells: dict[str, SheetCell]
-
-    def value(self, key):
-        cell = self.cells.get(key)
-        return None if cell is None else cell.value
-
-    def is_blank(self, key) -> bool:
-        value = self.value(key)
-        return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _refuse(message: str):
-    raise ValidationError({"file": [message]})
-
-
-def _read_all(uploaded_file) -> bytes:
-    size = getattr(uploaded_file, "size", None)
-    if size is not None and size > IMPORT_MAX_BYTES:
-        _refuse(_file_too_large())
-    uploaded_file.seek(0)
-    content = uploaded_file.read(IMPORT_MAX_BYTES + 1)
-    if len(content) > IMPORT_MAX_BYTES:
-        _refuse(_file_too_large())
-    if not content:
-        _refuse(_("The file is empty."))
-    return content
-
-
-def _file_too_large() -> str:
-    return _("The file is too large: the limit is %(limit)s bytes.") % {"limit": IMPORT_MAX_BYTES}
-
-
-def _not_a_spreadsheet() -> str:
-    return _("This is not an Excel workbook (.xlsx) or a CSV file: upload the template you downloaded, filled in.")
-
-
-def _check_zip(content: bytes):
-    """Refuse a zip that is no XLSX workbook, carries macros or promises too much once inflated."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        _refuse(_not_a_spreadsheet())
-    names = {member.filename.lower() for member in members}
-    if any(name.endswith("vbaproject.bin") for name in names):
-        _refuse(_("Workbooks with macros (.xlsm) are not accepted: save the file as an Excel workbook (.xlsx)."))
-    if len(members) > IMPORT_MAX_MEMBERS or sum(member.file_size for member in members) > IMPORT_MAX_UNCOMPRESSED:
-        _refuse(_("The workbook is too large once unpacked: it cannot be a filled template."))
-    if "[content_types].xml" not in names or "xl/workbook.xml" not in names:
-        _refuse(_not_a_spreadsheet())
-    try:
-        content_types = archive.read("[Content_Types].xml")
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
-        _refuse(_not_a_spreadsheet())
-    if b"macroEnabled" in content_types:
-        _refuse(_("Workbooks with macros (.xlsm) are not accepted: save the file as an Excel workbook (.xlsx)."))
-
-
-def _xlsx_rows(content: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    _check_zip(content)
-    try:
-        # Formulas are read as their text (data_only=False), never evaluated; links and macros are not kept.
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False, keep_links=False)
-    except Exception:  # openpyxl raises many kinds on a damaged workbook; all mean "not a template"
-        _refuse(_not_a_spreadsheet())
-    try:
-        sheets = list(workbook.worksheets)
-        for sheet in sheets:
-            rows = _bounded_rows(sheet.iter_rows(values_only=True, max_col=IMPORT_MAX_COLUMNS + 1))
-            if _key_row_index(rows) is not None or sheet is sheets[-1]:
-                return rows
-        return []
-    except ValidationError:
-        raise
-    except Exception:
-        _refuse(_not_a_spreadsheet())
-    finally:
-        workbook.close()
-
-
-def _bounded_rows(rows) -> list[list]:
-    kept = []
-    for number, row in enumerate(rows, start=1):
-        if number > IMPORT_MAX_ROWS:
-            _refuse(
-                _("The file has more than %(count)s rows: it cannot be a filled template.") % {"count": IMPORT_MAX_ROWS}
-            )
-        row = list(row)
-        if len(row) > IMPORT_MAX_COLUMNS and any(value not in (None, "") for value in row[IMPORT_MAX_COLUMNS:]):
-            _refuse(
-                _("The file has more than %(count)s columns: it cannot be a filled template.")
-                % {"count": IMPORT_MAX_COLUMNS}
-            )
-        kept.append(row[:IMPORT_MAX_COLUMNS])
-    return kept
-
-
-def _csv_rows(content: bytes) -> list[list]:
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in Chinese saves CSV in GB18030 (GBK)
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        _refuse(_not_a_spreadsheet())
-    if "\x00" in text:
-        _refuse(_not_a_spreadsheet())
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        return _bounded_rows(csv.reader(io.StringIO(text, newline=""), dialect))
-    except csv.Error:
-        _refuse(_not_a_spreadsheet())
-
-
-def _key_row_index(rows: list[list]) -> int | None:
-    for index, row in enumerate(rows[:5]):
-        if any(isinstance(value, str) and value.strip() == OBLIGATION for value in row):
-            return index
-    return None
-
-
-def read_sheet(uploaded_file) -> list[SheetRow]:
-    """The data rows of an uploaded template (XLSX, or CSV with the same columns), each cell by its column's key.
-    Raises ValidationError({"file": ...}) for a file that cannot be a filled template."""
-    from openpyxl.utils import get_column_letter
-
-    content = _read_all(uploaded_file)
-    name = (getattr(uploaded_file, "name", "") or "").lower()
-    if name.endswith((".xlsm", ".xltm", ".xlam")):
-        _refuse(_("Workbooks with macros (.xlsm) are not accepted: save the file as an Excel workbook (.xlsx)."))
-    if content.startswith(b"PK\x03\x04"):
-        rows = _xlsx_rows(content)
-    elif content.startswith((b"\xd0\xcf\x11\xe0", b"%PDF", b"\x7fELF", b"MZ")) or name.endswith((".xlsx", ".xls")):
-        _refuse(_not_a_spreadsheet())  # old binary Excel, other binaries, or a name that lies about the content
-    else:
-        rows = _csv_rows(content)
-    key_index = _key_row_index(rows)
-    if key_index is None:
-        _refuse(
-            _(
-                "The file has no column of obligation ids (the hidden row of keys of the template): download the "
-                "template again and fill that one."
-            )
-        )
-    keys = [value.strip() if isinstance(value, str) else None for value in rows[key_index]]
-    known = set(REFERENCE) | set(EDITABLE)
-    columns = {
-        index: key
-        for index, key in enumerate(keys)
-        if key and (key in known or (key.startswith(TARGET_PREFIX) and key[len(TARGET_PREFIX) :].isdigit()))
-    }
-    first_data = key_index + 1
-    result = []
-    for offset, row in enumerate(rows[first_data:]):
-        number = first_data + offset + 1
-        cells = {
-            key: SheetCell(row=number, column=get_column_letter(index + 1), value=row[index])
-            for index, key in columns.items()
-            if index < len(row)
-        }
-        sheet_row = SheetRow(number=number, cells=cells)
-        if all(sheet_row.is_blank(key) for key in columns.values()):
-            continue  # an empty line
-        result.append(sheet_row)
-    return result
-
-
-def column_letter_of(rows: list[SheetRow], key: str) -> str:
-    for row in rows:
-        if key in row.cells:
-            return row.cells[key].column
-    return ""
-
-
-def header_for(key: str, targets: dict[int, Target] | None = None) -> str:
-    """The header of a column in the active language (a target's: its description)."""
-    if key.startswith(TARGET_PREFIX):
-        target = (targets or {}).get(int(key[len(TARGET_PREFIX) :]))
-        return (
-            target_header(target)
-            if target
-            else pgettext("spreadsheet column", "Target %(id)s") % {"id": key[len(TARGET_PREFIX) :]}
-        )
-    return column_labels().get(key, key)

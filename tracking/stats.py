@@ -27,7 +27,7 @@ from django.db.models.functions import RowNumber, TruncMonth, TruncWeek
 
 from participants.models import Department, ProvincialOffice, office_order
 from programs.models import Program, ReportingPeriod, Target, WorkItem, WorkItemDepartment
-from tracking.choices import RECEIVED_STATES, ReportState, ReportStatus
+from tracking.choices import PUBLISHED_STATES, ReportState, ReportStatus
 from tracking.models import Obligation, TargetValue
 
 STATUS_KEYS = [s.value for s in ReportStatus]
@@ -101,7 +101,7 @@ FIGURES = (
 def obligation_aggregates(today: datetime.date) -> dict:
     """Expected, received, accepted, on time, overdue, status distribution and mean percent complete, over the
     obligations of `grouped_obligations` (their report reached as `selected_report`)."""
-    received = Q(selected_report__state__in=RECEIVED_STATES)
+    received = Q(selected_report__state__in=PUBLISHED_STATES)
     on_time = received & Q(selected_report__first_submitted_at__date__lte=F("due"))
     past_due = Q(due__lt=today)
     aggregates = {
@@ -251,7 +251,7 @@ def work_item_stats(*, selection: Selection, today: datetime.date, by_period: bo
         )
         .order_by("program__plan__year", "program__number", "number")
     )
-    received = Q(selected_report__state__in=RECEIVED_STATES)
+    received = Q(selected_report__state__in=PUBLISHED_STATES)
     figures = figures_by(
         selection,
         today,
@@ -272,7 +272,7 @@ def targets_achieved(*, selection: Selection, targets=None, by_period: bool = Fa
     """Per target: the sum over organisations of each one's latest received value in the selection (one query:
     the latest value per target and organisation is picked by a window function). `by_period`: per (target id,
     period id), the sum of the values received for that period."""
-    values = TargetValue.objects.filter(report__state__in=RECEIVED_STATES, report__period_id__in=selection.period_ids)
+    values = TargetValue.objects.filter(report__state__in=PUBLISHED_STATES, report__period_id__in=selection.period_ids)
     if targets is not None:
         values = values.filter(target__in=targets)
     if selection.office_id is not None:
@@ -304,7 +304,7 @@ def timeline(*, selection: Selection, interval: str) -> list[dict]:
     obligations = grouped_obligations(selection)
     on_time = Q(selected_report__first_submitted_at__date__lte=F("due"))
     received = (
-        obligations.filter(selected_report__state__in=RECEIVED_STATES)
+        obligations.filter(selected_report__state__in=PUBLISHED_STATES)
         .annotate(bucket=trunc("selected_report__first_submitted_at"))
         .values("bucket")
         .annotate(received=Count("id"), on_time=Count("id", filter=on_time))
@@ -361,94 +361,8 @@ def status_by_period(*, selection: Selection) -> dict[tuple[int, str], int]:
     """Received obligations per (period id, report status): one grouped query."""
     rows = (
         grouped_obligations(selection)
-        .filter(selected_report__state__in=RECEIVED_STATES)
+        .filter(selected_report__state__in=PUBLISHED_STATES)
         .values("period_id", "selected_report__status")
         .annotate(n=Count("id"))
     )
     return {(row["period_id"], row["selected_report__status"]): row["n"] for row in rows}
-
-
-# --- Completeness (organisations × periods) -----------------------------------------------------------------------
-
-
-@dataclass
-class RateCell:
-    """Expected, received and on-time obligations of one cell, row, column or the whole table."""
-
-    expected: int = 0
-    received: int = 0
-    on_time: int = 0
-    accepted: int = 0
-    overdue: int = 0
-
-    @property
-    def reporting_rate(self) -> float | None:
-        return rate(self.received, self.expected)
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return rate(self.on_time, self.expected)
-
-    @property
-    def band(self) -> int | None:
-        """The reporting rate in tenths (0-10), for the colour scale; None when nothing was expected."""
-        return None if self.reporting_rate is None else int(self.reporting_rate // 10)
-
-    @classmethod
-    def of(cls, row: dict | None) -> RateCell:
-        if not row:
-            return cls()
-        return cls(**{name: row[name] for name in ("expected", "received", "on_time", "accepted", "overdue")})
-
-
-@dataclass
-class CompletenessRow:
-    organisation: object
-    is_office: bool
-    cells: list[RateCell]
-    total: RateCell
-
-
-@dataclass
-class Completeness:
-    periods: list
-    rows: list[CompletenessRow]
-    column_totals: list[RateCell]
-    total: RateCell
-
-
-def completeness(*, periods: list, selection: Selection, today: datetime.date) -> Completeness:
-    """Organisations (offices by code, the XPCC last; then departments by name) × periods: received/expected and
-    on time per cell, per row, per column and in all. Six grouped queries and the two lists of organisations."""
-
-    def grouped(*group_by):
-        return reporting_rates(selection=selection, today=today, group_by=group_by)
-
-    cells = {(row["office_id"], None, row["period_id"]): row for row in grouped("office", "period")}
-    cells |= {(None, row["department_id"], row["period_id"]): row for row in grouped("department", "period")}
-    totals = {(row["office_id"], None): row for row in grouped("office")}
-    totals |= {(None, row["department_id"]): row for row in grouped("department")}
-    columns = {row["period_id"]: row for row in grouped("period")}
-    everything = reporting_rates(selection=selection, today=today)
-
-    offices = ProvincialOffice.objects.order_by(*office_order())
-    if selection.office_id is not None:
-        offices = offices.filter(pk=selection.office_id)
-    departments = Department.objects.filter(pk__in={key[1] for key in totals if key[1] is not None}).order_by("name")
-    organisations = [(office, (office.pk, None)) for office in offices if (office.pk, None) in totals]
-    organisations += [(department, (None, department.pk)) for department in departments]
-    rows = [
-        CompletenessRow(
-            organisation=organisation,
-            is_office=key[0] is not None,
-            cells=[RateCell.of(cells.get((*key, period.pk))) for period in periods],
-            total=RateCell.of(totals.get(key)),
-        )
-        for organisation, key in organisations
-    ]
-    return Completeness(
-        periods=periods,
-        rows=rows,
-        column_totals=[RateCell.of(columns.get(period.pk)) for period in periods],
-        total=RateCell.of(everything),
-    )

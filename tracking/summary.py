@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from participants.models import office_order
 from programs.models import Plan, Program
 from tracking import stats
-from tracking.choices import RECEIVED_STATES
+from tracking.choices import PUBLISHED_STATES
 from tracking.models import Obligation, Report
 
 
@@ -56,7 +56,7 @@ def annual_summary(*, plan: Plan, today: datetime.date) -> list[ProgramSummary]:
     summaries = {item.pk: ItemSummary(item=item) for item in items}
 
     received = (
-        Report.objects.filter(period__plan=plan, state__in=RECEIVED_STATES)
+        Report.objects.filter(period__plan=plan, state__in=PUBLISHED_STATES)
         .select_related("office", "department", "period")
         .order_by("work_item_id", "period__start", *office_order("office__"), "department__name")
     )

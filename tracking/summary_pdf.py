@@ -11,28 +11,61 @@ rendering can be served).
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.db.models import Count, Max
-from django.http import HttpResponse
-from django.shortcuts import render
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django.views import View
-from rest_framework.throttling import UserRateThrottle
 
 from programs.models import Plan
 from tracking.models import Report
-from tracking.pages import PlanPageMixin, StaticFilesFetcher
 from tracking.summary import annual_summary
 
 TEMPLATE = "tracking/pages/summary_pdf.html"
+
+
 PENDING_TEMPLATE = "tracking/pages/summary_pdf_pending.html"
+
+
 # A queued rendering is not queued again for this long (the worker may be busy or down).
 PENDING_SECONDS = 600
+
+
 RETRY_SECONDS = 15
+
+
+class StaticFilesFetcher:
+    """WeasyPrint's URL fetcher for the PDF: the site's static files are read from disk (the finders in
+    development, STATIC_ROOT after collectstatic); anything else is refused, so rendering never uses the network."""
+
+    def __init__(self, static_url: str):
+        self.static_url = static_url
+
+    def fetch(self, url, headers=None):
+        from weasyprint.urls import URLFetcherResponse
+
+        path = url.split("?", 1)[0]
+        marker = path.find(self.static_url)
+        if marker == -1:
+            raise ValueError(f"not fetched (only static files are): {url}")
+        name = path[marker + len(self.static_url) :]
+        located = finders.find(name)
+        if not located:
+            from django.conf import settings
+
+            candidate = settings.STATIC_ROOT / name if settings.STATIC_ROOT else None
+            located = str(candidate) if candidate and candidate.is_file() else None
+        if not located:
+            raise ValueError(f"no such static file: {name}")
+        with open(located, "rb") as handle:
+            body = handle.read()
+        mime = "text/css" if name.endswith(".css") else "application/octet-stream"
+        return URLFetcherResponse(url, body, {"Content-Type": mime})
+
+    def __call__(self, url):
+        return self.fetch(url)
 
 
 def data_version(plan: Plan, today) -> str:
@@ -73,54 +106,3 @@ def render_annual_summary(*, year: int, language: str, version: str) -> None:
         rendering_key(year, language), {"version": version, "rendered_at": timezone.now(), "pdf": pdf}, timeout=None
     )
     cache.delete(pending_key(year, language, version))
-
-
-class SummaryRenderThrottle(UserRateThrottle):
-    """Renderings a user may cause (SUMMARY_RENDERS_PER_USER, e.g. "10/hour"), counted in the shared cache."""
-
-    scope = "summary_render"
-
-    def get_rate(self):
-        return settings.SUMMARY_RENDERS_PER_USER
-
-
-class AnnualSummaryPdfView(PlanPageMixin, View):
-    """GET /reports/<year>/summary.pdf: the latest rendering (Last-Modified: when it was rendered), a new one
-    queued if the data changed; 202 while the first one is prepared; 429 for a user over their rendering limit."""
-
-    def get(self, request, *args, **kwargs):
-        plan, language = self.plan, translation.get_language()
-        version = data_version(plan, self.today)
-        rendering = cache.get(rendering_key(plan.year, language))
-        refused = False
-        if rendering is None or rendering["version"] != version:
-            refused = not self.queue(plan.year, language, version)
-            rendering = cache.get(rendering_key(plan.year, language))  # an immediate backend has rendered it
-        if rendering is None:
-            status = 429 if refused else 202
-            response = render(
-                request,
-                PENDING_TEMPLATE,
-                {"plan": plan, "refused": refused, "page_title": _("Annual summary %(year)s") % {"year": plan.year}},
-                status=status,
-            )
-            response["Retry-After"] = str(RETRY_SECONDS)
-            return response
-        stamp = timezone.localtime(rendering["rendered_at"]).strftime("%Y%m%d-%H%M")
-        response = HttpResponse(rendering["pdf"], content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="annual-summary-{plan.year}-{stamp}.pdf"'
-        response["Last-Modified"] = http_date(rendering["rendered_at"].timestamp())
-        response["Cache-Control"] = "private, no-cache"
-        return response
-
-    def queue(self, year: int, language: str, version: str) -> bool:
-        """Queue a rendering of this version unless one is queued already; False if the user may not cause one."""
-        key = pending_key(year, language, version)
-        if not cache.add(key, True, PENDING_SECONDS):
-            return True  # someone else's request queued it
-        throttle = SummaryRenderThrottle()
-        if not throttle.allow_request(self.request, self):
-            cache.delete(key)
-            return False
-        render_annual_summary.enqueue(year=year, language=language, version=version)
-        return True

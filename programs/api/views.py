@@ -56,7 +56,6 @@ class WorkItemViewSet(PlanStructureMixin, viewsets.ReadOnlyModelViewSet):
         all_offices_data = [{"id": office.pk, "short_name": office.short_name} for office in self.all_offices]
         return {
             **super().get_serializer_context(),
-            "all_offices": self.all_offices,
             "all_offices_data": all_offices_data,
         }
 

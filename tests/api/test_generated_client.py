@@ -15,7 +15,7 @@ import requests
 from django.core.cache import cache
 from django.core.management import call_command
 
-from tests.tracking.conftest import FIELDS, PASSWORD, item, period
+from tests.helpers import FIELDS, PASSWORD, item, period
 from tracking import services
 from tracking.demo import demo_accounts_ensure
 

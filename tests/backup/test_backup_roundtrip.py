@@ -29,13 +29,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return Path(settings.MEDIA_ROOT)
-
-
-@pytest.fixture
-def everything(media):
+def everything(media_root):
     """Some of every kind of data planpromo keeps."""
     users = accounts_ensure()
     tokens_for(users)
@@ -62,18 +56,18 @@ def backup_contents(path: Path) -> tuple[dict, list, dict]:
     return manifest, rows, files
 
 
-def empty_everything(media: Path):
+def empty_everything(media_root: Path):
     if connection.vendor == "postgresql":
         # The test runs in a transaction, where PostgreSQL refuses to TRUNCATE tables with foreign-key checks still
         # deferred: run them now.
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     call_command("flush", "--no-input", verbosity=0)
-    shutil.rmtree(media, ignore_errors=True)
+    shutil.rmtree(media_root, ignore_errors=True)
 
 
 @pytest.mark.parametrize("archive", ["backup.zip", "backup.tar.gz", "backup-directory"])
-def test_export_flush_import_export_finds_nothing_lost_or_changed(everything, media, tmp_path, archive):
+def test_export_flush_import_export_finds_nothing_lost_or_changed(everything, media_root, tmp_path, archive):
     first = tmp_path / archive
     call_command("export_data", str(first), verbosity=0)
     if archive.endswith("directory"):
@@ -87,8 +81,8 @@ def test_export_flush_import_export_finds_nothing_lost_or_changed(everything, me
     assert len(files) == Attachment.objects.count() == 2
     counts = {label: apps.get_model(label)._base_manager.count() for label in BACKUP_MODELS}
 
-    empty_everything(media)
-    assert Report.objects.count() == 0 and not media.exists()
+    empty_everything(media_root)
+    assert Report.objects.count() == 0 and not media_root.exists()
     call_command("import_data", str(first), verbosity=0)
 
     assert {label: apps.get_model(label)._base_manager.count() for label in BACKUP_MODELS} == counts
@@ -104,11 +98,11 @@ def test_export_flush_import_export_finds_nothing_lost_or_changed(everything, me
     assert after[2] == before[2]  # every file, byte by byte
 
 
-def test_restored_data_works(everything, media, tmp_path):
+def test_restored_data_works(everything, media_root, tmp_path):
     """After a restore the app goes on: sign-in passwords, tokens, the workflow, downloads, new rows' ids."""
     call_command("export_data", str(tmp_path / "b.zip"), verbosity=0)
     draft_id = Report.objects.get(period__label="2012-Q3", office__short_name="Guangdong").pk
-    empty_everything(media)
+    empty_everything(media_root)
     call_command("import_data", str(tmp_path / "b.zip"), verbosity=0)
 
     users = accounts_ensure()  # the same accounts, found again (nothing created)
@@ -132,15 +126,15 @@ def test_import_refuses_a_database_that_is_not_empty(everything, tmp_path):
         call_command("import_data", str(tmp_path / "b"), verbosity=0)
 
 
-def test_import_refuses_a_damaged_backup_and_writes_nothing(everything, media, tmp_path):
+def test_import_refuses_a_damaged_backup_and_writes_nothing(everything, media_root, tmp_path):
     backup = tmp_path / "b"
     call_command("export_data", str(backup), verbosity=0)
     data = backup / "data.json"
     data.write_text(data.read_text().replace("Edited once.", "Edited twice."))
-    empty_everything(media)
+    empty_everything(media_root)
     with pytest.raises(CommandError, match="damaged"):
         call_command("import_data", str(backup), verbosity=0)
-    assert Report.objects.count() == 0 and not media.exists()
+    assert Report.objects.count() == 0 and not media_root.exists()
 
 
 def test_export_refuses_to_overwrite(everything, tmp_path):

@@ -2,18 +2,18 @@
 Playwright downloads) against pytest-django's live_server, which serves the static files from the finders.
 
 Fixtures: `browser` (one Chromium per session), `page` (a fresh context per test, English, base URL of the live
-server), `login(page, username, password)`, `screenshot(page, name)` (PNG under test-artifacts/screenshots/).
+server), `accounts` (the demo accounts, after the plan); helpers in tests/browser/helpers.py: `login(page, username,
+password)`, `screenshot(page, name)` (PNG under test-artifacts/screenshots/).
 Without the browser (or the playwright package) the tests skip, except in CI (CI=true), where they fail.
 """
 
 import os
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
-from tests.ui.conftest import compile_catalogues
+from tests.browser.helpers import screenshot
+from tests.helpers import compile_catalogues
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -24,8 +24,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
-PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests make there are still
 # synchronous, so Django's guard against ORM calls from async code does not apply.
@@ -61,6 +59,12 @@ def plan(transactional_db):
 
 
 @pytest.fixture
+def accounts(plan, accounts):
+    """tests/conftest.py's demo accounts, created after the plan is loaded again."""
+    return accounts
+
+
+@pytest.fixture
 def page(browser, live_server, plan, request, settings):
     # Enforce the production Content Security Policy (debug only reports it), so that an inline script or style
     # is blocked here as it would be in production, and shows up in console_errors.
@@ -86,20 +90,3 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call":
         item.rep_call = report
     return report
-
-
-def screenshot(page, name):
-    """Save a full-page PNG as a test artifact and return its path."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def login(page, username, password=PASSWORD):
-    """Sign in through the sign-in page, as a person would, and wait to leave it."""
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)

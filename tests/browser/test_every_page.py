@@ -18,7 +18,7 @@ from django.test import Client
 
 from participants.models import Department
 from programs.models import Plan, Program, ReportingPeriod, Target, WorkItem
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.helpers import SCREENSHOTS
 from tracking import services
 from tracking.demo import demo_accounts_ensure
 
@@ -34,7 +34,6 @@ LANGUAGES = {"en": "en-US", "zh-hans": "zh-CN"}
 @pytest.fixture
 def world(plan, settings, tmp_path):
     """Demo accounts; a draft of Guangdong's (to edit) and a submitted report of Guangdong's (for PAD to review)."""
-    settings.MEDIA_ROOT = tmp_path
     _, users = demo_accounts_ensure(password="every-page-password")
     q4 = ReportingPeriod.objects.get(plan__year=2012, label="2012-Q4")
     fields = {"status": "on_track", "percent_complete": 40, "summary": "Pilot enterprises chosen."}

@@ -8,8 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from programs.models import ReportingPeriod
-from tests.browser.conftest import login, screenshot
-from tracking.demo import demo_accounts_ensure
+from tests.browser.helpers import login, screenshot
+from tests.helpers import PASSWORD
 from tracking.models import Report
 from tracking.spreadsheets import FIRST_DATA_ROW, KEY_ROW
 
@@ -19,14 +19,6 @@ except ImportError:
     if os.environ.get("CI") == "true":
         raise
     pytest.skip("the playwright package is not installed (pip install -e '.[dev]')", allow_module_level=True)
-
-PASSWORD = "journey-password"
-
-
-@pytest.fixture
-def accounts(plan):
-    _, users = demo_accounts_ensure(password=PASSWORD)
-    return users
 
 
 def test_guangdong_uploads_a_filled_template(page, accounts, tmp_path):

@@ -11,8 +11,8 @@ import pytest
 from django.utils.text import capfirst
 
 from programs.models import ReportingPeriod, WorkItem
-from tests.browser.conftest import login, screenshot
-from tracking.demo import demo_accounts_ensure
+from tests.browser.helpers import login, screenshot
+from tests.helpers import PASSWORD
 from tracking.models import Report
 
 try:
@@ -22,19 +22,7 @@ except ImportError:
         raise
     pytest.skip("the playwright package is not installed (pip install -e '.[dev]')", allow_module_level=True)
 
-PASSWORD = "journey-password"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def accounts(plan):
-    _, users = demo_accounts_ensure(password=PASSWORD)
-    return users
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
 
 
 def sign_out(page):

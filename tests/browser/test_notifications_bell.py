@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.helpers import login
+from tests.helpers import PASSWORD
 from tracking import services
 from tracking.demo import demo_accounts_ensure
 from tracking.models import Report
@@ -18,8 +19,6 @@ except ImportError:
         raise
     pytest.skip("the playwright package is not installed (pip install -e '.[dev]')", allow_module_level=True)
 
-PASSWORD = "bell-password"
-
 
 def sign_out(page):
     page.get_by_role("button", name="Sign out").click()
@@ -28,7 +27,7 @@ def sign_out(page):
 
 def test_bell_count_changes_when_a_reviewer_returns_a_report(page, plan):
     _, users = demo_accounts_ensure(password=PASSWORD)
-    from tests.tracking.conftest import FIELDS, item, period
+    from tests.helpers import FIELDS, item, period
 
     report = services.report_create(user=users["guangdong"], work_item=item("I.1"), period=period(), fields=FIELDS)
     services.report_submit(report=report, user=users["guangdong"])

@@ -10,7 +10,7 @@ import pytest
 
 from participants.models import ProvincialOffice
 from programs.models import ReportingPeriod, WorkItem
-from tests.browser.conftest import login, screenshot
+from tests.browser.helpers import login, screenshot
 from tests.factories import UserFactory, bulk_reports
 
 try:

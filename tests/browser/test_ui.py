@@ -6,8 +6,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, login, screenshot
+from tests.browser.helpers import login, screenshot
 from tests.factories import UserFactory
+from tests.helpers import USER_PASSWORD as PASSWORD
 
 try:
     from playwright.sync_api import expect

@@ -8,19 +8,11 @@ afterwards: the plan is loaded again for each test, by the same command the sess
 from __future__ import annotations
 
 import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
-
-from participants.choices import Role
-from participants.models import Profile, ProvincialOffice
-from participants.services import api_token_create
 
 
 def wants_postgres() -> bool:
@@ -49,53 +41,14 @@ def _postgres_binaries() -> bool:
 
 @pytest.fixture
 def live(transactional_db, live_server, settings, tmp_path):
-    """The live server with the plan loaded, uploads under a temporary MEDIA_ROOT, no throttling and no lock-out
-    (both are tested on their own; here they would only add noise to the counts)."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+    """The live server with the plan loaded, uploads under the test's MEDIA_ROOT (tests/conftest.py), no throttling
+    and no lock-out (both are tested on their own; here they would only add noise to the counts)."""
     settings.AXES_ENABLED = False
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": None, "anon": None}}
     cache.clear()
     call_command("load_plan", verbosity=0)
     yield live_server
     cache.clear()
-
-
-def reporter_of(office: ProvincialOffice, suffix: str = ""):
-    """A new office reporter of `office` with a token."""
-    user = get_user_model().objects.create_user(username=f"reporter-{office.pk}{suffix}", password=None)
-    Profile.objects.create(user=user, role=Role.OFFICE_REPORTER, office=office)
-    _, token = api_token_create(user=user, name="concurrency test")
-    return user, token
-
-
-class Client:
-    """One client: its own HTTP session (connection pool) and token."""
-
-    def __init__(self, base_url: str, token: str):
-        self.base_url = base_url
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Token {token}"
-        self.statuses: list[int] = []
-
-    def request(self, method: str, path: str, **kwargs) -> requests.Response:
-        response = self.session.request(method, self.base_url + path, timeout=60, **kwargs)
-        self.statuses.append(response.status_code)
-        return response
-
-    def close(self):
-        self.session.close()
-
-
-def run_at_once(functions):
-    """Run the callables in threads released together by a barrier; return their results in order."""
-    barrier = threading.Barrier(len(functions))
-
-    def call(function):
-        barrier.wait(timeout=60)
-        return function()
-
-    with ThreadPoolExecutor(max_workers=len(functions)) as pool:
-        return list(pool.map(call, functions))
 
 
 def pytest_terminal_summary(terminalreporter):

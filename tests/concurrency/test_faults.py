@@ -19,9 +19,9 @@ from django.conf import settings
 from django.db import connection
 
 from participants.models import ProvincialOffice
-from tests.concurrency.conftest import Client, reporter_of
+from tests.concurrency.helpers import Client, reporter_of
+from tests.helpers import item, period
 from tests.production import BASE_DIR, HOST, manage, production_env
-from tests.security.roles import item, period
 from tests.test_health import restartable_cluster  # noqa: F401 (a fixture)
 from tracking.models import Attachment, Report
 

@@ -12,8 +12,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from participants.models import ProvincialOffice
-from tests.concurrency.conftest import Client, reporter_of, run_at_once
-from tests.security.roles import item, period
+from tests.concurrency.helpers import Client, reporter_of, run_at_once
+from tests.helpers import item, period
 from tracking.models import Report
 
 pytestmark = pytest.mark.postgres

@@ -20,7 +20,7 @@ import requests
 from django.db import connection
 
 from participants.models import ProvincialOffice
-from tests.concurrency.conftest import reporter_of
+from tests.concurrency.helpers import reporter_of
 from tests.production import BASE_DIR, HOST, manage, production_env
 
 pytestmark = pytest.mark.postgres

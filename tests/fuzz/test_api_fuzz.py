@@ -99,7 +99,6 @@ def in_process_requests():
 def fuzz_settings(settings, tmp_path, in_process_requests):
     settings.AXES_ENABLED = False
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": None, "anon": None}}
-    settings.MEDIA_ROOT = tmp_path
     settings.DEBUG_PROPAGATE_EXCEPTIONS = False
     cache.clear()
     yield settings

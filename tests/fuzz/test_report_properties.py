@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
 from planpromo.exceptions import VersionConflict
+from tests.helpers import FIELDS, item, period
 from tests.plugins.hypothesis_seed import seed_for
-from tests.security.roles import FIELDS, accounts_ensure, item, period, report_of
+from tests.security.roles import accounts_ensure, report_of
 from tracking import services
 from tracking.choices import ReportState, ReportStatus
 from tracking.models import Report, TargetValue

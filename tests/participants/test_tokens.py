@@ -16,7 +16,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct-horse-battery"
+from tests.helpers import USER_PASSWORD as PASSWORD  # noqa: E402
 
 
 def token_client(token):

@@ -84,13 +84,8 @@ API_LISTS = [
 # from `ids()`. A page whose name is not in the URLs (yet, or any more) is left out.
 PAGES = {
     "home": View("home", "/", status=302),  # to the current plan
-    "programs:plan_detail": View("plan", "/plans/2012/"),
-    "programs:program_detail": View("program", "/plans/2012/programs/2/"),
-    "programs:workitem_detail": View("work item", "/plans/2012/items/II.3/"),
     "programs:office_list": View("offices", "/offices/"),
-    "programs:office_detail": View("office", "/offices/Guangdong/"),
     "programs:department_list": View("departments", "/departments/"),
-    "programs:department_detail": View("department", "/departments/{department}/"),
     "tracking:dashboard": View("plan dashboard", "/plans/2012/"),
     "tracking:matrix": View("participation matrix", "/plans/2012/matrix/"),
     "tracking:matrix_current": View("participation matrix, current plan", "/matrix/", status=302),

@@ -10,13 +10,12 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 
 from participants.services import api_token_create
-from programs.models import ReportingPeriod, WorkItem
+from tests.helpers import FIELDS, item, period
 from tracking import services
 from tracking.demo import demo_accounts_ensure
 
 PASSWORD = "demo-password-for-tests"
 ROLES = ["anonymous", "no_role", "admin", "pad", "pdd", "guangdong", "hunan", "tianjin", "analyst"]
-FIELDS = {"status": "on_track", "percent_complete": 40, "summary": "Guidelines drafted with the finance bureau."}
 
 
 def accounts_ensure() -> dict:
@@ -37,18 +36,6 @@ def tokens_for(users: dict) -> dict[str, str | None]:
     for role in ROLES[1:]:
         _, tokens[role] = api_token_create(user=users[role], name=f"tests {role}")
     return tokens
-
-
-def item(code: str) -> WorkItem:
-    numeral, number = code.split(".")
-    numerals = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
-    return WorkItem.objects.select_related("program").get(
-        program__plan__year=2012, program__number=numerals.index(numeral) + 1, number=int(number)
-    )
-
-
-def period(label: str = "2012-Q1") -> ReportingPeriod:
-    return ReportingPeriod.objects.get(plan__year=2012, label=label)
 
 
 def report_of(users, username: str, *, code="I.1", label="2012-Q1", state="draft"):

@@ -6,7 +6,8 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.security.roles import accounts_ensure, item, period, report_of
+from tests.helpers import item, period
+from tests.security.roles import accounts_ensure, report_of
 from tracking import services
 from tracking.models import Report
 
@@ -17,7 +18,6 @@ CHANGELIST = reverse("admin:tracking_report_changelist")
 
 @pytest.fixture
 def users(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
     settings.AXES_ENABLED = False
     return accounts_ensure()
 

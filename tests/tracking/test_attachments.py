@@ -14,12 +14,6 @@ PNG = bytes.fromhex(
 )
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
 def upload(client, report, name, content, content_type="application/pdf"):
     return client.post(
         f"/api/v1/updates/{report.pk}/attachments/",
@@ -28,7 +22,7 @@ def upload(client, report, name, content, content_type="application/pdf"):
     )
 
 
-def test_pdf_is_accepted_and_listed_and_downloadable_by_allowed_users_only(client_for, make_report, media):
+def test_pdf_is_accepted_and_listed_and_downloadable_by_allowed_users_only(client_for, make_report, media_root):
     report = make_report()
     response = upload(client_for("guangdong"), report, "progress.pdf", PDF)
     assert response.status_code == 201, response.json()
@@ -66,19 +60,19 @@ def test_oversized_file_is_refused(client_for, make_report, settings):
 
 
 @pytest.mark.parametrize("name", ["../../etc/passwd.pdf", "..\\..\\boot.ini.pdf", "/abs/path/x.pdf", "\x00evil.pdf"])
-def test_file_names_are_sanitized(client_for, make_report, name, media):
+def test_file_names_are_sanitized(client_for, make_report, name, media_root):
     response = upload(client_for("guangdong"), make_report(), name, PDF)
     assert response.status_code == 201
     saved = response.json()["name"]
     assert "/" not in saved and "\\" not in saved and ".." not in saved and "\x00" not in saved
     path = Attachment.objects.get().file.path
-    assert path.startswith(str(media))
+    assert path.startswith(str(media_root))
 
 
-def test_remove_only_while_open(client_for, make_report, accounts, media, django_capture_on_commit_callbacks):
+def test_remove_only_while_open(client_for, make_report, accounts, media_root, django_capture_on_commit_callbacks):
     report = make_report()
     attachment_id = upload(client_for("guangdong"), report, "a.pdf", PDF).json()["id"]
-    stored = media / Attachment.objects.get().file.name
+    stored = media_root / Attachment.objects.get().file.name
     assert stored.exists()
     report.refresh_from_db()
     services.report_submit(report=report, user=accounts["guangdong"])
@@ -92,7 +86,7 @@ def test_remove_only_while_open(client_for, make_report, accounts, media, django
     assert not stored.exists()
 
 
-def test_failed_save_leaves_no_orphan_file(make_report, accounts, media, monkeypatch):
+def test_failed_save_leaves_no_orphan_file(make_report, accounts, media_root, monkeypatch):
     report = make_report()
 
     def broken_save(*args, **kwargs):
@@ -103,6 +97,6 @@ def test_failed_save_leaves_no_orphan_file(make_report, accounts, media, monkeyp
         services.attachment_add(
             report=report, user=accounts["guangdong"], uploaded_file=SimpleUploadedFile("a.pdf", PDF)
         )
-    assert list(media.rglob("*.pdf")) == []
+    assert list(media_root.rglob("*.pdf")) == []
     report.refresh_from_db()
     assert report.version == 1

@@ -2,8 +2,9 @@
 
 import pytest
 
+from planpromo.querysets import BulkWriteRefused
 from tracking import services
-from tracking.models import BulkWriteRefused, Report, TargetValue
+from tracking.models import Report, TargetValue
 
 pytestmark = pytest.mark.django_db
 

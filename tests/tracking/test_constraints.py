@@ -19,7 +19,7 @@ from django.utils import timezone
 from participants.models import Department, ProvincialOffice
 from programs.models import Target
 from tests.factories import UserFactory
-from tests.security.roles import item, period
+from tests.helpers import item, period
 from tracking.models import Attachment, Report, TargetValue
 
 pytestmark = pytest.mark.django_db

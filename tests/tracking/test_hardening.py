@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from tests.tracking.conftest import item
+from tests.helpers import item
 from tracking import services
 from tracking.models import Attachment, Report
 
@@ -18,12 +18,6 @@ PDF_BAT = b"%PDF-1.4\n@echo off\r\ndel /q C:\\*\r\n"
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000a49444154789c6300010000050001"
 )
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 def submitted_after_a_secret_draft(make_report, accounts):
@@ -170,14 +164,14 @@ def test_a_summary_of_invisible_characters_is_blank(client_for, make_report, bla
     assert report.summary == "Guidelines drafted with the finance bureau."
 
 
-def test_orphaned_attachment_files_are_swept(media, make_report, accounts):
+def test_orphaned_attachment_files_are_swept(media_root, make_report, accounts):
     report = make_report()
     kept = services.attachment_add(
         report=report, user=accounts["guangdong"], uploaded_file=SimpleUploadedFile("kept.pdf", PDF_BAT)
     )
-    orphan = media / "attachments" / str(report.pk) / "0123456789abcdef0123456789abcdef.pdf"
+    orphan = media_root / "attachments" / str(report.pk) / "0123456789abcdef0123456789abcdef.pdf"
     orphan.write_bytes(PDF_BAT)
     call_command("sweep_attachments", "--older-than", "0", verbosity=0)
     assert not orphan.exists()
-    assert (media / kept.file.name).exists()
+    assert (media_root / kept.file.name).exists()
     assert Report.objects.get(pk=report.pk).attachments.count() == 1

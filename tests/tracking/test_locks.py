@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from programs.models import PeriodReopening
-from tests.tracking.conftest import FIELDS, item, office, period
+from tests.helpers import FIELDS, item, office, period
 from tracking import locks, services
 from tracking.choices import ReportState
 from tracking.locks import PeriodLocked, period_is_locked_for
@@ -49,7 +49,6 @@ def test_closing_day_comes_from_the_plan_or_the_period():
 def test_locked_period_refuses_the_offices_writes_in_the_api_with_409(
     make_report, client_for, accounts, settings, tmp_path
 ):
-    settings.MEDIA_ROOT = tmp_path
     draft = make_report()  # guangdong, I.1, 2012-Q1, written while the period was open
     close_plan()
     client = client_for("guangdong")

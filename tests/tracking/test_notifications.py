@@ -13,8 +13,8 @@ from django.test import Client
 
 from planpromo import settings as settings_module
 from programs.models import ReportingPeriod
-from tests.tracking.conftest import office, period
-from tracking import notifications, services
+from tests.helpers import office, period
+from tracking import notifications, reminders, services
 from tracking.choices import NotificationChannel, NotificationKind, ReportState
 from tracking.models import Notification, NotificationPreference, Obligation, ObligationReminder
 
@@ -225,7 +225,7 @@ def test_send_reminders_around_a_due_date_sends_exactly_what_the_rules_say_once(
 def test_dry_run_stores_and_sends_nothing(accounts, mail_dir, django_capture_on_commit_callbacks):
     with_email(accounts["guangdong"], "gd@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        run = notifications.reminders_send(today=datetime.date(2012, 7, 8), dry_run=True)
+        run = reminders.reminders_send(today=datetime.date(2012, 7, 8), dry_run=True)
     assert len(run.notifications) > 0 and run.deadline_obligations > 0
     assert Notification.objects.count() == 0 and ObligationReminder.objects.count() == 0 and mails(mail_dir) == []
 
@@ -241,9 +241,9 @@ def test_overdue_reminders_stop_once_the_period_is_closed(accounts):
     plan = ReportingPeriod.objects.get(label="2012-Q1").plan
     plan.close_after_days = 30  # Q1, due 2012-04-15, closes after 2012-05-15
     plan.save()
-    run = notifications.reminders_send(today=datetime.date(2012, 5, 20))
+    run = reminders.reminders_send(today=datetime.date(2012, 5, 20))
     assert not any(n.params.get("period") == "2012-Q1" for n in run.notifications)
-    run = notifications.reminders_send(today=datetime.date(2012, 5, 10))
+    run = reminders.reminders_send(today=datetime.date(2012, 5, 10))
     assert any(n.params.get("period") == "2012-Q1" for n in run.notifications)
 
 

@@ -14,8 +14,8 @@ from programs.choices import OfficeScope
 from programs.models import Plan, ReportingPeriod, WorkItem, WorkItemDepartment, WorkItemOffice
 from programs.services import FixtureError, plan_structure_load
 from programs.signals import plan_structure_changed
+from tests.helpers import item, office, period
 from tests.oracles import circular_codes_of
-from tests.tracking.conftest import item, office, period
 from tracking.models import Obligation
 from tracking.obligations import obligations_sync
 

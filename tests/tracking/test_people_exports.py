@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from tests.tracking.conftest import item, office, period
+from tests.helpers import item, office, period
 from tracking import services
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from participants.models import ProvincialOffice
 from programs.models import ReportingPeriod, WorkItem, WorkItemOffice
 from tests.factories import bulk_reports
-from tests.tracking.conftest import period
+from tests.helpers import period
 from tracking import stats
 from tracking.demo import demo_reports_ensure
 from tracking.models import Report

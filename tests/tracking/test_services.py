@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from planpromo.exceptions import VersionConflict
 from programs.models import ReportingPeriod
 from tests.factories import PlanFactory
-from tests.tracking.conftest import FIELDS, department, item, office, period
+from tests.helpers import FIELDS, department, item, office, period
 from tracking import services
 from tracking.history import report_history
 from tracking.models import Report, TargetValue

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from tests.tracking.conftest import item, office, period
+from tests.helpers import item, office, period
 from tracking.models import Obligation, Report, TargetValue
 from tracking.spreadsheets import FIRST_DATA_ROW, KEY_ROW
 

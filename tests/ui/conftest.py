@@ -1,24 +1,8 @@
 import pytest
-from django.conf import settings
-from django.core.management import call_command
 
 from participants.models import ProvincialOffice
 from programs.models import WorkItem
-
-
-def compile_catalogues():
-    """Compile locale/*.po when a .mo is missing or older than its .po: `make setup` does it, and this keeps a
-    bare `pytest` after `make messages` from testing yesterday's translations."""
-    for locale_dir in settings.LOCALE_PATHS:
-        for po in locale_dir.glob("*/LC_MESSAGES/django.po"):
-            mo = po.with_suffix(".mo")
-            if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
-                call_command(
-                    "compilemessages",
-                    locale=[po.parent.parent.name],
-                    ignore_patterns=[".venv", "node_modules", "var"],
-                    verbosity=0,
-                )
+from tests.helpers import compile_catalogues
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,7 +7,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct-horse-battery"
+from tests.helpers import USER_PASSWORD as PASSWORD  # noqa: E402
 
 
 def test_sign_in_page_is_public_and_labelled(client):

@@ -9,20 +9,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from programs.models import ReportingPeriod
-from tracking.demo import demo_accounts_ensure
 from tracking.models import Report
-from tracking.spreadsheet_views import rows_payload
 from tracking.spreadsheets import FIRST_DATA_ROW, KEY_ROW
+from tracking.views.report_import import rows_payload
 
 pytestmark = pytest.mark.django_db
 
 PAGE = reverse("tracking:report_import")
-
-
-@pytest.fixture
-def accounts(db):
-    _, users = demo_accounts_ensure(password="demo-password-for-tests")
-    return users
 
 
 @pytest.fixture

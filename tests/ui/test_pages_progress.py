@@ -16,7 +16,7 @@ from programs.choices import OfficeScope
 from programs.models import Program, ReportingPeriod, WorkItem, WorkItemOffice
 from tests.factories import UserFactory, bulk_reports
 from tests.oracles import department_items, office_items
-from tracking.choices import RECEIVED_STATES, ReportState
+from tracking.choices import PUBLISHED_STATES, ReportState
 from tracking.models import Report
 
 pytestmark = pytest.mark.django_db
@@ -91,14 +91,6 @@ def test_current_plan_shortcuts_redirect(signed_in_client):
     assert signed_in_client.get("/summary/").url == "/reports/2012/summary/"
 
 
-def test_old_url_names_reverse_to_the_progress_pages():
-    assert reverse("programs:plan_detail", args=[2012]) == reverse("tracking:dashboard", args=[2012])
-    assert reverse("programs:workitem_detail", args=[2012, "II.3"]) == "/plans/2012/items/II.3/"
-    assert reverse("programs:office_detail", args=["Guangdong"]) == reverse(
-        "tracking:office_detail", args=["Guangdong"]
-    )
-
-
 def test_unknown_objects_are_404(signed_in_client):
     for url in [
         "/plans/1999/",
@@ -127,7 +119,7 @@ def test_dashboard_figures_match_the_raw_reports(signed_in_client):
         reports = Report.objects.filter(
             period=period, work_item__program__number=row.program.number, work_item__program__plan__year=2012
         )
-        received = reports.filter(state__in=RECEIVED_STATES)
+        received = reports.filter(state__in=PUBLISHED_STATES)
         assert row.received == received.count()
         assert row.accepted == reports.filter(state=ReportState.ACCEPTED).count()
         percents = list(received.values_list("percent_complete", flat=True))
@@ -166,7 +158,7 @@ def test_dashboard_overdue_counts_expected_reports_not_received(signed_in_client
         len(expected_offices(item)) + item.department_links.count()
         for item in WorkItem.objects.filter(program__plan__year=2012)
     )
-    received = Report.objects.filter(period__plan__year=2012, state__in=RECEIVED_STATES).count()
+    received = Report.objects.filter(period__plan__year=2012, state__in=PUBLISHED_STATES).count()
     assert response.context["totals"]["overdue"] == 5 * expected_per_period - received
 
 
@@ -175,7 +167,7 @@ def test_recent_activity_hides_other_organisations_drafts(client):
     analyst = UserFactory(profile__role="analyst")
     client.force_login(analyst)
     recent = client.get("/plans/2012/").context["recent"]
-    assert recent and all(report.state in RECEIVED_STATES for report in recent)
+    assert recent and all(report.state in PUBLISHED_STATES for report in recent)
     guangdong = ProvincialOffice.objects.get(short_name="Guangdong")
     reporter = UserFactory(profile__role="office_reporter", profile__office=guangdong)
     Report.objects.filter(office=guangdong).first()
@@ -198,7 +190,7 @@ def test_program_page_rolls_up_its_items(signed_in_client):
     items = response.context["items"]
     assert [item.code for item in items] == [f"II.{n}" for n in range(1, 6)]
     for item in items:
-        received = Report.objects.filter(work_item=item, period=period, state__in=RECEIVED_STATES)
+        received = Report.objects.filter(work_item=item, period=period, state__in=PUBLISHED_STATES)
         assert item.received == received.count()
         assert item.offices_reported == received.filter(office__isnull=False).count()
         assert item.expected == len(expected_offices(item)) + item.department_links.count()
@@ -222,10 +214,10 @@ def test_work_item_page_lists_every_participant_with_its_report(signed_in_client
     # The signed-in analyst sees the published reports of the period, linked; not the drafts.
     for report in Report.objects.filter(work_item=item, period=period):
         link = f'href="{reverse("tracking:report_detail", args=[report.pk])}"'
-        assert (link in html) == (report.state in RECEIVED_STATES)
+        assert (link in html) == (report.state in PUBLISHED_STATES)
     for participant in participants:
         shown = participant.report
-        assert shown is None or shown.state in RECEIVED_STATES
+        assert shown is None or shown.state in PUBLISHED_STATES
 
 
 def test_work_item_page_shows_targets_against_achieved(signed_in_client):
@@ -237,7 +229,7 @@ def test_work_item_page_shows_targets_against_achieved(signed_in_client):
     for target in targets:
         # Each organisation's latest received value (Q2 supersedes Q1), summed.
         latest = {}
-        for value in target.values.filter(report__state__in=RECEIVED_STATES).select_related("report__period"):
+        for value in target.values.filter(report__state__in=PUBLISHED_STATES).select_related("report__period"):
             key = (value.report.office_id, value.report.department_id)
             if key not in latest or value.report.period.end > latest[key][0]:
                 latest[key] = (value.report.period.end, value.value)
@@ -250,7 +242,7 @@ def test_work_item_timeline_counts_reports_per_period(signed_in_client, item):
     timeline = signed_in_client.get("/plans/2012/items/II.3/").context["timeline"]
     assert [row["period"].label for row in timeline] == ["2012-Q1", "2012-Q2", "2012-Q3", "2012-Q4", "2012"]
     for row in timeline:
-        received = Report.objects.filter(work_item=item, period=row["period"], state__in=RECEIVED_STATES)
+        received = Report.objects.filter(work_item=item, period=row["period"], state__in=PUBLISHED_STATES)
         assert row["received"] == received.count()
 
 
@@ -281,12 +273,12 @@ def test_matrix_cells_and_counts_match_the_raw_data(client):
                 assert f"cell--{report.state}" in cell.css and f"status--{report.status}" in cell.css
                 assert cell.url == reverse("tracking:report_detail", args=[report.pk])
                 assert cell.text and report.get_state_display() in cell.label  # never colour alone
-        received = [r for (w, o), r in reports.items() if o == row.office.pk and r.state in RECEIVED_STATES]
+        received = [r for (w, o), r in reports.items() if o == row.office.pk and r.state in PUBLISHED_STATES]
         assert row.tally.received == len(received)
         assert row.tally.expected == sum(row.office.pk in offices_ for offices_ in expected.values())
     for item, tally in matrix["columns"]:
         assert tally.expected == len(expected[item.pk])
-        assert tally.received == sum(1 for (w, o), r in reports.items() if w == item.pk and r.state in RECEIVED_STATES)
+        assert tally.received == sum(1 for (w, o), r in reports.items() if w == item.pk and r.state in PUBLISHED_STATES)
     assert matrix["totals"].expected == sum(len(v) for v in expected.values())
 
 
@@ -296,7 +288,7 @@ def test_matrix_hides_drafts_from_users_who_may_not_see_them(signed_in_client):
     html = signed_in_client.get(f"/plans/2012/matrix/?period={period.pk}").content.decode()
     for report in Report.objects.filter(period=period, office__isnull=False):
         link = f'href="{reverse("tracking:report_detail", args=[report.pk])}"'
-        assert (link in html) == (report.state in RECEIVED_STATES)
+        assert (link in html) == (report.state in PUBLISHED_STATES)
 
 
 def test_matrix_filters_by_program_and_answers_htmx_with_the_table(signed_in_client):
@@ -350,7 +342,7 @@ def test_office_page_shows_what_is_due_overdue_and_returned(client, guangdong):
     items = {i.pk for i in office_items(guangdong)}
     assert {duty.item.pk for duty in response.context["duties"]} == items
     received = set(
-        Report.objects.filter(office=guangdong, state__in=RECEIVED_STATES).values_list("work_item_id", "period_id")
+        Report.objects.filter(office=guangdong, state__in=PUBLISHED_STATES).values_list("work_item_id", "period_id")
     )
     assert {d.item.pk for d in response.context["due"]} == {pk for pk in items if (pk, period.pk) not in received}
     overdue = {(todo.obligation.work_item_id, todo.obligation.period_id) for todo in response.context["overdue"]}
@@ -380,7 +372,9 @@ def test_office_page_shows_what_is_due_overdue_and_returned(client, guangdong):
 def test_office_page_hides_drafts_from_an_analyst(signed_in_client, guangdong):
     add_reports(labels=("2012-Q1",))
     shown = {r.pk for r in signed_in_client.get("/offices/Guangdong/").context["reports"]}
-    assert shown == set(Report.objects.filter(office=guangdong, state__in=RECEIVED_STATES).values_list("pk", flat=True))
+    assert shown == set(
+        Report.objects.filter(office=guangdong, state__in=PUBLISHED_STATES).values_list("pk", flat=True)
+    )
 
 
 def test_department_page_shows_its_items_and_review_load(signed_in_client, department_page):
@@ -439,7 +433,7 @@ def test_annual_summary_pdf(signed_in_client):
 
 
 def test_pdf_fetcher_serves_static_files_only():
-    from tracking.pages import StaticFilesFetcher
+    from tracking.summary_pdf import StaticFilesFetcher
 
     fetcher = StaticFilesFetcher("/static/")
     response = fetcher.fetch("http://testserver/static/css/summary-pdf.css")

@@ -17,7 +17,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from tests.security.roles import accounts_ensure, item, period
+from tests.helpers import item, period
+from tests.security.roles import accounts_ensure
 from tracking import services
 from tracking.models import Report
 
@@ -56,7 +57,6 @@ MATRIX = {
 
 @pytest.fixture
 def users(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
     settings.AXES_ENABLED = False
     return accounts_ensure()
 

@@ -14,27 +14,15 @@ from django.utils.text import capfirst
 
 from participants.models import ProvincialOffice
 from programs.models import ReportingPeriod, WorkItem
+from tests.helpers import item, period
 from tests.oracles import office_items
 from tracking import services
-from tracking.demo import demo_accounts_ensure
 from tracking.models import Attachment, Report
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 FIELDS = {"status": "on_track", "percent_complete": 40, "summary": "Pilot enterprises chosen."}
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def accounts(db):
-    _, users = demo_accounts_ensure(password="demo-password-for-tests")
-    return users
 
 
 @pytest.fixture
@@ -46,22 +34,10 @@ def as_user(accounts, client):
     return sign_in
 
 
-def item(code):
-    numerals = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
-    numeral, number = code.split(".")
-    return WorkItem.objects.select_related("program").get(
-        program__plan__year=2012, program__number=numerals.index(numeral) + 1, number=int(number)
-    )
-
-
 @pytest.fixture
 def q4():
     """The current quarter of the 2012 plan, whatever today is (the last quarter due before today)."""
     return ReportingPeriod.objects.get(plan__year=2012, label="2012-Q4")
-
-
-def period(label):
-    return ReportingPeriod.objects.get(plan__year=2012, label=label)
 
 
 def create(accounts, username="guangdong", code="IV.2", label="2012-Q4", **fields):

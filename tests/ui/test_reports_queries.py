@@ -10,7 +10,6 @@ from participants.models import ProvincialOffice
 from programs.models import ReportingPeriod, WorkItem
 from tests.factories import bulk_reports
 from tracking import services
-from tracking.demo import demo_accounts_ensure
 
 pytestmark = pytest.mark.django_db
 
@@ -45,17 +44,6 @@ PAGES = {
 }
 
 
-@pytest.fixture
-def accounts(db):
-    _, users = demo_accounts_ensure(password="demo-password-for-tests")
-    return users
-
-
-@pytest.fixture
-def setting(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def measure(client, accounts, ids):
     counts = {}
     for name, (username, url, _expected) in PAGES.items():
@@ -67,7 +55,7 @@ def measure(client, accounts, ids):
     return counts
 
 
-def test_report_pages_run_the_same_queries_at_two_sizes(client, accounts, setting):
+def test_report_pages_run_the_same_queries_at_two_sizes(client, accounts):
     guangdong = ProvincialOffice.objects.get(short_name="Guangdong")
     offices = list(ProvincialOffice.objects.all())
     items = list(WorkItem.objects.with_structure().filter(program__plan__year=2012))

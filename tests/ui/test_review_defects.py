@@ -12,19 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.ui.test_reports_pages import FIELDS, PDF, create
 from tracking import services
-from tracking.demo import demo_accounts_ensure
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def accounts(db):
-    return demo_accounts_ensure(password="demo-password-for-tests")[1]
 
 
 @pytest.fixture

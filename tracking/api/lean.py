@@ -24,7 +24,7 @@ from planpromo.conditional import PLAN_STRUCTURE, version
 from programs.api.serializers import WorkItemBriefSerializer
 from programs.models import ReportingPeriod, WorkItem
 from tracking.api.serializers import PeriodBriefSerializer
-from tracking.choices import RECEIVED_STATES
+from tracking.choices import PUBLISHED_STATES
 from tracking.models import Attachment, TargetValue
 
 # A report's fields as `.values()` gives them, in ReportSerializer's order (`None`: filled in here).
@@ -100,23 +100,8 @@ def report_rows(rows, request) -> list[dict]:
     if not rows:
         return []
     ids = [row["id"] for row in rows]
-    values: dict[int, list] = {}
-    for report_id, target_id, value in (
-        TargetValue.objects.filter(report_id__in=ids)
-        .order_by("target__position")
-        .values_list("report_id", "target_id", "value")
-    ):
-        values.setdefault(report_id, []).append({"target": target_id, "value": value})
-    attachments: dict[int, list] = {}
-    for report_id, pk, name, size, content_type in (
-        Attachment.objects.filter(report_id__in=ids)
-        .order_by("uploaded_at", "pk")
-        .values_list("report_id", "id", "name", "size", "content_type")
-    ):
-        url = request.build_absolute_uri(reverse("report-attachment", args=[report_id, pk]))
-        attachments.setdefault(report_id, []).append(
-            {"id": pk, "name": name, "size": size, "content_type": content_type, "url": url}
-        )
+    values = _target_values(ids)
+    attachments = _attachments(ids, request)
     briefs = structure_briefs()
     work_items, offices, departments, periods = (
         briefs["work_items"],
@@ -154,6 +139,33 @@ def report_rows(rows, request) -> list[dict]:
     ]
 
 
+def _target_values(report_ids: list[int]) -> dict[int, list]:
+    """{report id: its target values as ReportSerializer writes them}: one query."""
+    values: dict[int, list] = {}
+    for report_id, target_id, value in (
+        TargetValue.objects.filter(report_id__in=report_ids)
+        .order_by("target__position")
+        .values_list("report_id", "target_id", "value")
+    ):
+        values.setdefault(report_id, []).append({"target": target_id, "value": value})
+    return values
+
+
+def _attachments(report_ids: list[int], request) -> dict[int, list]:
+    """{report id: its attachments as ReportSerializer writes them}: one query."""
+    attachments: dict[int, list] = {}
+    for report_id, pk, name, size, content_type in (
+        Attachment.objects.filter(report_id__in=report_ids)
+        .order_by("uploaded_at", "pk")
+        .values_list("report_id", "id", "name", "size", "content_type")
+    ):
+        url = request.build_absolute_uri(reverse("report-attachment", args=[report_id, pk]))
+        attachments.setdefault(report_id, []).append(
+            {"id": pk, "name": name, "size": size, "content_type": content_type, "url": url}
+        )
+    return attachments
+
+
 def obligation_values(queryset):
     """The filtered, ordered obligations (from tracking.selectors.obligations_visible_to) as the rows
     `obligation_rows` takes (to be paged)."""
@@ -167,7 +179,7 @@ def obligation_rows(rows) -> list[dict]:
     result = []
     for row in rows:
         visible, state, due = bool(row["report_visible"]), row["visible_state"], row["due"]
-        received = state in RECEIVED_STATES
+        received = state in PUBLISHED_STATES
         first = row["report_first_submitted_at"] if visible else None
         result.append(
             {

@@ -7,7 +7,7 @@ from participants.api.serializers import DepartmentBriefSerializer, ProvincialOf
 from participants.models import Department, ProvincialOffice
 from programs.api.serializers import WorkItemBriefSerializer
 from programs.models import ReportingPeriod, WorkItem
-from tracking.choices import RECEIVED_STATES, ReportStatus
+from tracking.choices import PUBLISHED_STATES
 from tracking.models import Attachment, Notification, Obligation, Report, TargetValue
 from tracking.selectors import OBLIGATION_STATES
 
@@ -89,8 +89,15 @@ class ReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReportWriteSerializer(serializers.Serializer):
-    """A report as written: create (work_item and period required) or PATCH (version required, or If-Match).
+class VersionSerializer(serializers.Serializer):
+    """The version of the report the client read (optimistic locking), unless it sends If-Match."""
+
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class ReportWriteSerializer(VersionSerializer, serializers.ModelSerializer):
+    """A report as written: create (work_item and period required) or PATCH (version required, or If-Match). The
+    editable fields are the model's (Report.EDITABLE_FIELDS), with its limits.
 
     Field validation lives here; the rules that need the database (participation, rights, duplicates, the
     period's plan) live in tracking.services, whose errors come back as 400/403 with the same shape."""
@@ -101,16 +108,15 @@ class ReportWriteSerializer(serializers.Serializer):
         queryset=ProvincialOffice.objects.all(), required=False, allow_null=True
     )
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False, allow_null=True)
-    status = serializers.ChoiceField(choices=ReportStatus.choices, required=False)
-    percent_complete = serializers.IntegerField(min_value=0, max_value=100, required=False)
-    summary = serializers.CharField(required=False, max_length=20000)
-    achievements = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    problems = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    next_steps = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     # Far more than any work item has targets (the service checks the item's own count): a list of 160,000 entries
     # is refused before any of them is validated.
     target_values = TargetValueInputSerializer(many=True, required=False, max_length=MAX_TARGET_VALUES)
-    version = serializers.IntegerField(required=False, min_value=1)
+
+    class Meta:
+        model = Report
+        fields = ["work_item", "period", "office", "department", *Report.EDITABLE_FIELDS, "target_values", "version"]
+        extra_kwargs = {name: {"required": False} for name in Report.EDITABLE_FIELDS}  # a PATCH sends what changes
+        validators = []  # one report per organisation, item and period: the service's check, with its message
 
     def validate(self, attrs):
         creating = self.instance is None
@@ -125,18 +131,12 @@ class ReportWriteSerializer(serializers.Serializer):
         return attrs
 
 
-class ReviewCommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    version = serializers.IntegerField(required=False, min_value=1)
+class ReviewCommentSerializer(VersionSerializer):
+    comment = serializers.CharField(required=False, allow_blank=True)
 
 
-class ReturnSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=20000)
-    version = serializers.IntegerField(required=False, min_value=1)
-
-
-class VersionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(required=False, min_value=1)
+class ReturnSerializer(VersionSerializer):
+    comment = serializers.CharField()
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
@@ -197,12 +197,12 @@ class ObligationSerializer(serializers.ModelSerializer):
         return serializers.DateTimeField().to_representation(obligation.report_first_submitted_at)
 
     def get_on_time(self, obligation) -> bool | None:
-        if obligation.visible_state not in RECEIVED_STATES:
+        if obligation.visible_state not in PUBLISHED_STATES:
             return None
         return timezone.localdate(obligation.report_first_submitted_at) <= obligation.due
 
     def get_overdue(self, obligation) -> bool:
-        return obligation.visible_state not in RECEIVED_STATES and obligation.due < timezone.localdate()
+        return obligation.visible_state not in PUBLISHED_STATES and obligation.due < timezone.localdate()
 
 
 class NotificationSerializer(serializers.ModelSerializer):

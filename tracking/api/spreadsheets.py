@@ -16,9 +16,10 @@ from participants.models import Department, ProvincialOffice
 from planpromo.api.filters import check_query_parameters
 from planpromo.api.schema import VALIDATION_ERROR_SCHEMA, ErrorSerializer
 from programs.models import Plan, ReportingPeriod
-from tracking import permissions, services
+from tracking import cleaning, permissions
 from tracking.imports import ImportResult, reports_import
-from tracking.spreadsheets import XLSX_CONTENT_TYPE, read_sheet, template_bytes, template_data, template_filename
+from tracking.spreadsheet_reader import read_sheet
+from tracking.spreadsheets import XLSX_CONTENT_TYPE, template_bytes, template_data, template_filename
 
 
 def template_organisation(user, *, office_id=None, department_id=None):
@@ -229,7 +230,7 @@ class ReportImportView(APIView):
     )
     def post(self, request):
         if getattr(request._request, "upload_too_large", False):  # planpromo.uploads stopped reading it
-            raise ValidationError({"file": [services.file_too_large_message()]})
+            raise ValidationError({"file": [cleaning.file_too_large_message()]})
         serializer = ImportUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

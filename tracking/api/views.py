@@ -16,20 +16,17 @@ from planpromo.api.pagination import SyncPageNumberPagination
 from planpromo.api.renderers import ExportRenderer
 from planpromo.api.schema import ErrorSerializer
 from planpromo.conditional import PLAN_STRUCTURE, version
-from tracking import exports, notifications, permissions, selectors, services
+from tracking import cleaning, exports, permissions, selectors, services
 from tracking.api import lean
 from tracking.api.conditional import (
-    NotificationConditionalMixin,
     ObligationConditionalMixin,
     ReportConditionalMixin,
     TargetValueConditionalMixin,
 )
-from tracking.api.permissions import OwnNotifications
 from tracking.api.serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
     HistoryEntrySerializer,
-    NotificationSerializer,
     ObligationSerializer,
     ReportSerializer,
     ReportWriteSerializer,
@@ -38,7 +35,7 @@ from tracking.api.serializers import (
     TargetValueRowSerializer,
     VersionSerializer,
 )
-from tracking.filtersets import NotificationFilterSet, ObligationFilterSet, ReportFilterSet, TargetValueFilterSet
+from tracking.filtersets import ObligationFilterSet, ReportFilterSet, TargetValueFilterSet
 from tracking.history import report_history
 from tracking.models import Attachment
 
@@ -207,9 +204,17 @@ class ReportViewSet(ReportConditionalMixin, mixins.CreateModelMixin, viewsets.Re
         )
         return self._respond(report)
 
-    def _version(self, request, data):
+    def _workflow_step(self, request, service):
+        """Submit, accept and return: the body checked by the action's serializer (a version, and a comment for
+        accept and return), the version from If-Match or else the body, the service, the report as it now is."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
         if_match = version_from_if_match(request, self.kwargs.get("pk"))
-        return (if_match, True) if if_match is not None else (data.get("version"), False)
+        version, via = (if_match, True) if if_match is not None else (data.pop("version", None), False)
+        data.pop("version", None)
+        report = service(report=self.get_object(), user=request.user, version=version, via_if_match=via, **data)
+        return self._respond(report)
 
     @extend_schema(
         request=VersionSerializer, parameters=[IF_MATCH], responses={200: ReportSerializer, **CONFLICT_RESPONSES}
@@ -217,11 +222,7 @@ class ReportViewSet(ReportConditionalMixin, mixins.CreateModelMixin, viewsets.Re
     @action(detail=True, methods=["post"], serializer_class=VersionSerializer)
     def submit(self, request, pk=None):
         """Submit a draft or returned report for review."""
-        serializer = VersionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        version, via = self._version(request, serializer.validated_data)
-        report = services.report_submit(report=self.get_object(), user=request.user, version=version, via_if_match=via)
-        return self._respond(report)
+        return self._workflow_step(request, services.report_submit)
 
     @extend_schema(
         request=ReviewCommentSerializer, parameters=[IF_MATCH], responses={200: ReportSerializer, **CONFLICT_RESPONSES}
@@ -229,17 +230,7 @@ class ReportViewSet(ReportConditionalMixin, mixins.CreateModelMixin, viewsets.Re
     @action(detail=True, methods=["post"], serializer_class=ReviewCommentSerializer)
     def accept(self, request, pk=None):
         """Accept a submitted report (reviewers of the item)."""
-        serializer = ReviewCommentSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        version, via = self._version(request, serializer.validated_data)
-        report = services.report_accept(
-            report=self.get_object(),
-            user=request.user,
-            comment=serializer.validated_data.get("comment", ""),
-            version=version,
-            via_if_match=via,
-        )
-        return self._respond(report)
+        return self._workflow_step(request, services.report_accept)
 
     @extend_schema(
         request=ReturnSerializer, parameters=[IF_MATCH], responses={200: ReportSerializer, **CONFLICT_RESPONSES}
@@ -247,17 +238,7 @@ class ReportViewSet(ReportConditionalMixin, mixins.CreateModelMixin, viewsets.Re
     @action(detail=True, methods=["post"], url_path="return", serializer_class=ReturnSerializer)
     def return_(self, request, pk=None):
         """Return a submitted report to its organisation with a comment (reviewers of the item)."""
-        serializer = ReturnSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        version, via = self._version(request, serializer.validated_data)
-        report = services.report_return(
-            report=self.get_object(),
-            user=request.user,
-            comment=serializer.validated_data["comment"],
-            version=version,
-            via_if_match=via,
-        )
-        return self._respond(report)
+        return self._workflow_step(request, services.report_return)
 
     @extend_schema(responses={200: HistoryEntrySerializer(many=True)})
     @action(
@@ -285,7 +266,7 @@ class ReportViewSet(ReportConditionalMixin, mixins.CreateModelMixin, viewsets.Re
         """Attach evidence (PDF, office document or image; type checked by content; size limited)."""
         serializer = AttachmentUploadSerializer(data=request.data)
         if getattr(request._request, "upload_too_large", False):  # planpromo.uploads stopped reading it
-            raise ValidationError({"file": [services.file_too_large_message()]})
+            raise ValidationError({"file": [cleaning.file_too_large_message()]})
         serializer.is_valid(raise_exception=True)
         attachment = services.attachment_add(
             report=self.get_object(), user=request.user, uploaded_file=serializer.validated_data["file"]
@@ -320,7 +301,7 @@ class ReportViewSet(ReportConditionalMixin, mixins.CreateModelMixin, viewsets.Re
         response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,
-            filename=services.attachment_download_name(attachment),
+            filename=cleaning.attachment_download_name(attachment),
             content_type=attachment.content_type,
         )
         response["Cache-Control"] = "private, no-store"
@@ -375,28 +356,6 @@ class ObligationViewSet(ObligationConditionalMixin, viewsets.ReadOnlyModelViewSe
             ),
             BODY_TIMEOUT,
         )
-
-
-class NotificationViewSet(
-    NotificationConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    """The caller's own notifications, newest first (`?unread=true` for the unread ones), and
-    `POST /notifications/{id}/read/` to mark one read. Another user's notification is not found."""
-
-    serializer_class = NotificationSerializer
-    filterset_class = NotificationFilterSet
-    permission_classes = [OwnNotifications]
-    ordering_fields = {"created_at": ("created_at", "id")}
-
-    def get_queryset(self):
-        return selectors.notifications_of(user=self.request.user)
-
-    @extend_schema(request=None, responses={200: NotificationSerializer})
-    @action(detail=True, methods=["post"], filterset_class=None)
-    def read(self, request, pk=None):
-        """Mark the notification read (again: it stays read, with the first time)."""
-        notification = notifications.notification_mark_read(notification=self.get_object(), user=request.user)
-        return Response(NotificationSerializer(notification, context=self.get_serializer_context()).data)
 
 
 class TargetValueViewSet(TargetValueConditionalMixin, mixins.ListModelMixin, viewsets.GenericViewSet):

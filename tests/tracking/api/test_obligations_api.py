@@ -5,8 +5,8 @@ import pytest
 
 from participants.models import ProvincialOffice
 from programs.models import Program, ReportingPeriod
+from tests.helpers import item, period
 from tests.oracles import office_items
-from tests.tracking.conftest import item, period
 from tracking import services
 from tracking.models import Obligation
 

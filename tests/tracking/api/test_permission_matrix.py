@@ -162,7 +162,6 @@ def test_the_matrix_has_every_action_in_every_state():
 @pytest.mark.parametrize(("author", "action", "state"), CASES, ids=["-".join(case) for case in CASES])
 @pytest.mark.parametrize("role", ROLES)
 def test_matrix(settings, tmp_path, accounts, make_report, author, action, state, role):
-    settings.MEDIA_ROOT = tmp_path
     report = report_in(state, accounts, make_report, author)
     before = snapshot(report)
     expected = (MATRIX if author == "guangdong" else OWN_DEPARTMENT)[(action, state)][ROLES.index(role)]
@@ -181,7 +180,7 @@ def test_matrix(settings, tmp_path, accounts, make_report, author, action, state
 
 
 def test_foreign_office_cannot_create_for_another_office(client_for):
-    from tests.tracking.conftest import FIELDS, item, office, period
+    from tests.helpers import FIELDS, item, office, period
 
     response = client_for("hunan").post(
         "/api/v1/updates/",

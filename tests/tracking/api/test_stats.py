@@ -10,8 +10,8 @@ from participants.models import ProvincialOffice
 from programs.models import Program, ReportingPeriod, WorkItem, WorkItemOffice
 from tests import circular
 from tests.factories import bulk_reports
+from tests.helpers import period
 from tests.oracles import office_items
-from tests.tracking.conftest import period
 from tracking.models import Report, TargetValue
 from tracking.obligations import obligations_sync
 

@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from participants.models import ProvincialOffice
-from tests.tracking.conftest import item, period
+from tests.helpers import item, period
 from tracking import services
 from tracking.models import Report
 

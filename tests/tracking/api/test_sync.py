@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from programs.models import Target
-from tests.tracking.conftest import FIELDS, item, period
+from tests.helpers import FIELDS, item, period
 from tracking import services
 
 pytestmark = pytest.mark.django_db

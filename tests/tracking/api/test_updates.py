@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.tracking.conftest import FIELDS, item, office, period
+from tests.helpers import FIELDS, item, office, period
 from tracking import services
 from tracking.models import Report
 

@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracking.notifications import reminders_send
+from tracking.reminders import reminders_send
 
 
 def iso_date(value: str) -> datetime.date:

@@ -16,10 +16,11 @@ from planpromo.views import Crumb, PageMixin
 from programs.choices import PeriodKind
 from programs.models import Plan
 from tracking import permissions
+from tracking.cleaning import file_too_large_message
 from tracking.forms import ImportConfirmForm, ImportUploadForm
 from tracking.imports import reports_import
-from tracking.services import file_too_large_message
-from tracking.spreadsheets import EDITABLE, OBLIGATION, TARGET_PREFIX, VERSION, SheetCell, SheetRow, read_sheet
+from tracking.spreadsheet_reader import SheetCell, SheetRow, read_sheet
+from tracking.spreadsheets import EDITABLE, OBLIGATION, TARGET_PREFIX, VERSION
 
 SALT = "tracking.report-import"
 PAYLOAD_MAX_AGE = 6 * 60 * 60  # seconds a preview may be confirmed after

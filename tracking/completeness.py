@@ -1,0 +1,93 @@
+"""Completeness and timeliness (DHIS2's reporting-rate summary): organisations (offices, then departments) ×
+periods, each cell received/expected and on time, with row and column totals; grouped SQL over the obligations."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from participants.models import Department, ProvincialOffice, office_order
+from tracking.stats import Selection, rate, reporting_rates
+
+
+@dataclass
+class RateCell:
+    """Expected, received and on-time obligations of one cell, row, column or the whole table."""
+
+    expected: int = 0
+    received: int = 0
+    on_time: int = 0
+    accepted: int = 0
+    overdue: int = 0
+
+    @property
+    def reporting_rate(self) -> float | None:
+        return rate(self.received, self.expected)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return rate(self.on_time, self.expected)
+
+    @property
+    def band(self) -> int | None:
+        """The reporting rate in tenths (0-10), for the colour scale; None when nothing was expected."""
+        return None if self.reporting_rate is None else int(self.reporting_rate // 10)
+
+    @classmethod
+    def of(cls, row: dict | None) -> RateCell:
+        if not row:
+            return cls()
+        return cls(**{name: row[name] for name in ("expected", "received", "on_time", "accepted", "overdue")})
+
+
+@dataclass
+class CompletenessRow:
+    organisation: object
+    is_office: bool
+    cells: list[RateCell]
+    total: RateCell
+
+
+@dataclass
+class Completeness:
+    periods: list
+    rows: list[CompletenessRow]
+    column_totals: list[RateCell]
+    total: RateCell
+
+
+def completeness(*, periods: list, selection: Selection, today: datetime.date) -> Completeness:
+    """Organisations (offices by code, the XPCC last; then departments by name) × periods: received/expected and
+    on time per cell, per row, per column and in all. Six grouped queries and the two lists of organisations."""
+
+    def grouped(*group_by):
+        return reporting_rates(selection=selection, today=today, group_by=group_by)
+
+    cells = {(row["office_id"], None, row["period_id"]): row for row in grouped("office", "period")}
+    cells |= {(None, row["department_id"], row["period_id"]): row for row in grouped("department", "period")}
+    totals = {(row["office_id"], None): row for row in grouped("office")}
+    totals |= {(None, row["department_id"]): row for row in grouped("department")}
+    columns = {row["period_id"]: row for row in grouped("period")}
+    everything = reporting_rates(selection=selection, today=today)
+
+    offices = ProvincialOffice.objects.order_by(*office_order())
+    if selection.office_id is not None:
+        offices = offices.filter(pk=selection.office_id)
+    departments = Department.objects.filter(pk__in={key[1] for key in totals if key[1] is not None}).order_by("name")
+    organisations = [(office, (office.pk, None)) for office in offices if (office.pk, None) in totals]
+    organisations += [(department, (None, department.pk)) for department in departments]
+    rows = [
+        CompletenessRow(
+            organisation=organisation,
+            is_office=key[0] is not None,
+            cells=[RateCell.of(cells.get((*key, period.pk))) for period in periods],
+            total=RateCell.of(totals.get(key)),
+        )
+        for organisation, key in organisations
+    ]
+    return Completeness(
+        periods=periods,
+        rows=rows,
+        column_totals=[RateCell.of(columns.get(period.pk)) for period in periods],
+        total=RateCell.of(everything),
+    )

@@ -1,0 +1,57 @@
+"""The participation matrix page."""
+
+from __future__ import annotations
+
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from planpromo.views import Crumb
+from tracking.choices import ReportState, ReportStatus
+from tracking.matrix import participation_matrix
+from tracking.symbols import NO_REPORT_SYMBOL, NOT_TAKING_PART_SYMBOL, OVERDUE_SYMBOL, STATE_SYMBOLS, STATUS_CODES
+from tracking.views.base import PlanPageMixin, plan_crumb
+
+
+class MatrixView(PlanPageMixin, TemplateView):
+    """The participation matrix: 32 offices × the plan's work items, filtered by program and period. An htmx
+    request gets the table alone (the `matrix` partial)."""
+
+    template_name = "tracking/pages/matrix.html"
+    nav_section = "matrix"
+
+    def get_template_names(self):
+        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
+            return ["tracking/pages/matrix.html#matrix"]
+        return [self.template_name]
+
+    def get_page_title(self):
+        return _("Participation matrix %(year)s") % {"year": self.plan.year}
+
+    def get_breadcrumbs(self):
+        return [plan_crumb(self.plan), Crumb(_("Participation matrix"))]
+
+    @cached_property
+    def program_number(self) -> int | None:
+        value = self.request.GET.get("program", "")
+        return int(value) if value.isdigit() else None
+
+    def get_context_data(self, **kwargs):
+        # Queries: the plan, its periods, the user's profile, and participation_matrix's four.
+        matrix = participation_matrix(
+            plan=self.plan,
+            period=self.period,
+            user=self.request.user,
+            today=self.today,
+            program_number=self.program_number,
+        )
+        legend_states = [(STATE_SYMBOLS[s], s.label, s.value) for s in ReportState]
+        legend_statuses = [(STATUS_CODES[s], s.label, s.value) for s in ReportStatus]
+        return super().get_context_data(
+            matrix=matrix,
+            selected_program=self.program_number,
+            legend_states=legend_states,
+            legend_statuses=legend_statuses,
+            symbols={"none": NOT_TAKING_PART_SYMBOL, "missing": NO_REPORT_SYMBOL, "overdue": OVERDUE_SYMBOL},
+            **kwargs,
+        )
