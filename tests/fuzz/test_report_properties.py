@@ -341,8 +341,11 @@ def test_the_workflow_follows_its_model(users):
             totals["states"] |= self.reached
             Report.objects.filter(pk__in=[r.pk for r in self.reports.values()]).delete()
 
-    run_state_machine_as_test(Counted, settings=settings(max_examples=EXAMPLES, stateful_step_count=30))
+    # At least 60 walks even outside CI: with 30, one seed in a few hundred (1171215180) never reached `accepted`,
+    # which needs a submission and a review by the right people in the same walk.
+    walks = max(EXAMPLES, 60)
+    run_state_machine_as_test(Counted, settings=settings(max_examples=walks, stateful_step_count=30))
     print(f"workflow model: {totals}")
     # The machine must have exercised the workflow, not only refusals: successes, and reports reaching every state.
-    assert totals["runs"] >= EXAMPLES // 2 and totals["succeeded"] >= EXAMPLES // 2, totals
+    assert totals["runs"] >= walks // 2 and totals["succeeded"] >= walks // 2, totals
     assert totals["states"] == set(ReportState.values), totals
