@@ -55,9 +55,9 @@ def report_history(report: Report, *, published_only: bool = False) -> list[dict
     return entries
 
 
-def _name_users(entries: list[dict]) -> None:
-    """Replace the user ids in the entries' changes by user names (one query)."""
-    ids = {
+def users_changed(entries: list[dict]) -> set:
+    """The users (their ids, or names once named) that the entries' changes name."""
+    return {
         value
         for entry in entries
         for change in entry["changes"]
@@ -65,6 +65,11 @@ def _name_users(entries: list[dict]) -> None:
         for value in (change["old"], change["new"])
         if value is not None
     }
+
+
+def _name_users(entries: list[dict]) -> None:
+    """Replace the user ids in the entries' changes by user names (one query)."""
+    ids = users_changed(entries)
     if not ids:
         return
     User = get_user_model()

@@ -12,7 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from tracking.choices import ReportState, ReportStatus, Transition
-from tracking.history import USER_FIELDS, report_history
+from tracking.history import USER_FIELDS, report_history, users_changed
 from tracking.models import Attachment, Report
 
 # Report fields without a verbose name of their own (the model's default would stay English).
@@ -36,14 +36,7 @@ def report_timeline(report: Report, *, published_only: bool = False) -> list[dic
     entries = report_history(report, published_only=published_only)
     choices = {"state": dict(ReportState.choices), "status": dict(ReportStatus.choices)}
     # The entries name people by user name (report_history): the page shows their full names.
-    usernames = {entry["user"] for entry in entries if entry["user"]} | {
-        value
-        for entry in entries
-        for change in entry["changes"]
-        if change["field"] in USER_FIELDS
-        for value in (change["old"], change["new"])
-        if value is not None
-    }
+    usernames = {entry["user"] for entry in entries if entry["user"]} | users_changed(entries)
     User = get_user_model()
     users = User.objects.filter(**{f"{User.USERNAME_FIELD}__in": usernames})
     by_username = {user.get_username(): person(user) for user in users}

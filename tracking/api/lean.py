@@ -25,7 +25,7 @@ from programs.api.serializers import WorkItemBriefSerializer
 from programs.models import ReportingPeriod, WorkItem
 from tracking.api.serializers import PeriodBriefSerializer
 from tracking.choices import PUBLISHED_STATES
-from tracking.models import Attachment, TargetValue
+from tracking.models import Attachment, Report, TargetValue
 
 # A report's fields as `.values()` gives them, in ReportSerializer's order (`None`: filled in here).
 REPORT_FIELDS = [
@@ -34,12 +34,7 @@ REPORT_FIELDS = [
     "office_id",
     "department_id",
     "period_id",
-    "status",
-    "percent_complete",
-    "summary",
-    "achievements",
-    "problems",
-    "next_steps",
+    *Report.EDITABLE_FIELDS,
     "state",
     "submitted_by__username",
     "submitted_at",
@@ -116,12 +111,7 @@ def report_rows(rows, request) -> list[dict]:
             "office": offices.get(row["office_id"]),
             "department": departments.get(row["department_id"]),
             "period": periods[row["period_id"]],
-            "status": row["status"],
-            "percent_complete": row["percent_complete"],
-            "summary": row["summary"],
-            "achievements": row["achievements"],
-            "problems": row["problems"],
-            "next_steps": row["next_steps"],
+            **{name: row[name] for name in Report.EDITABLE_FIELDS},
             "target_values": values.get(row["id"], []),
             "attachments": attachments.get(row["id"], []),
             "state": row["state"],
