@@ -246,6 +246,16 @@ class Attachment(models.Model):
         return self.name
 
 
+class VersionsRelation(models.ForeignObject):
+    """A join from a row to every stored version of the object it references (its historical model's rows with the
+    same `id`): many rows, so it is only ever read through a FilteredRelation whose condition keeps one version
+    (tracking.asof: the latest before a date). The historical model's `id` is not unique by design, hence no check
+    for a unique target; no column: the join reads the referencing foreign key."""
+
+    def _check_unique_target(self):
+        return []
+
+
 class ObligationQuerySet(models.QuerySet):
     def of_organisation(self, organisation):
         """The obligations of an office or a department."""
@@ -282,6 +292,15 @@ class Obligation(models.Model):
     # The period's due date, copied so that "due before", "overdue" and the to-do can use an index.
     due = models.DateField(_("due"))
     report = models.OneToOneField(Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="obligation")
+    # Every version of the report (tracking.HistoricalReport): the plan as it stood on a date (tracking.asof).
+    report_versions = VersionsRelation(
+        "tracking.HistoricalReport",
+        from_fields=["report"],
+        to_fields=["id"],
+        on_delete=models.DO_NOTHING,
+        null=True,
+        related_name="+",
+    )
 
     objects = ObligationQuerySet.as_manager()
 

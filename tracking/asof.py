@@ -1,0 +1,114 @@
+"""The plan as it stood on a date (`?as_of=YYYY-MM-DD`): reports are read from their history
+(tracking.HistoricalReport, kept by django-simple-history) instead of their current rows.
+
+- `as_of` is a local date (settings.TIME_ZONE); the plan is read as it stood at the end of that day: each report's
+  latest version written before the next local midnight. A report created later, or deleted by then, is no report
+  (its obligation is not received). The "overdue" rule takes that date as today.
+- A date in the future is refused (400): the future has no history, and an overdue count "as of" a future day would
+  be a guess. Today is accepted and equals the live figures.
+- Obligations themselves (who must report what, by when) are the current table: the plan's structure rarely changes
+  after it is published, and it has no history. A report deleted since the date (its obligation no longer points to
+  it) is missed: reports are deleted only as drafts, which count as not received anyway.
+- Each statistic is the same grouped query with its report side switched (tracking.stats.grouped_obligations): the
+  join to each obligation's report becomes a join to the report's version picked by `report_version_relation`, in
+  the same number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tracking.models import Report, TargetValue
+
+HistoricalReport = Report.history.model
+HistoricalTargetValue = TargetValue.history.model
+# A version that says the object exists ("+" created, "~" changed); "-" records its deletion.
+EXISTING = ("+", "~")
+
+INVALID_DATE = _("Enter a date as YYYY-MM-DD.")
+FUTURE_DATE = _("Enter a date no later than today.")
+
+
+class AsOfError(ValueError):
+    """An `as_of` that cannot be used: its message says why, for a 400 or the page's notice."""
+
+
+def parse_as_of(value: str | None) -> datetime.date | None:
+    """The date of `?as_of=`, None when absent or empty; AsOfError when it is not a YYYY-MM-DD date or is later
+    than today (local time)."""
+    if value is None or value == "":
+        return None
+    try:
+        day = datetime.date.fromisoformat(value.strip()) if len(value.strip()) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise AsOfError(INVALID_DATE)
+    if day > timezone.localdate():
+        raise AsOfError(FUTURE_DATE)
+    return day
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """The instant the day ends in local time (the next local midnight): versions written before it count."""
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+def latest_versions(model, before: datetime.datetime, **filters) -> QuerySet:
+    """The history_id of each object's latest version written before `before` (a deletion included: the object
+    is then gone), among the versions matching `filters`: one window function, used as a subquery."""
+    return (
+        model.objects.filter(history_date__lt=before, **filters)
+        .annotate(
+            version_rank=Window(
+                RowNumber(), partition_by=[F("id")], order_by=[F("history_date").desc(), F("history_id").desc()]
+            )
+        )
+        .filter(version_rank=1)
+        .values("history_id")
+    )
+
+
+def report_version_relation(before: datetime.datetime, *, period_ids=None) -> FilteredRelation:
+    """From an obligation, its report's version as it stood before `before` (none when the report did not exist
+    then): a FilteredRelation over Obligation.report_versions, to annotate under the name the current report's
+    join has, so that every aggregate reads the same fields."""
+    if period_ids is not None:
+        # The selection's periods: the window ranks only their reports' versions (a report keeps its period).
+        latest = Q(
+            report_versions__history_id__in=Subquery(latest_versions(HistoricalReport, before, period_id__in=period_ids))
+        )
+    else:
+        # Any period (a paged list): each obligation's version found by an index lookup on the report's id.
+        latest = Q(
+            report_versions__history_id=Subquery(
+                HistoricalReport.objects.filter(id=OuterRef("report_id"), history_date__lt=before)
+                .order_by("-history_date", "-history_id")
+                .values("history_id")[:1]
+            )
+        )
+    return FilteredRelation("report_versions", condition=latest & Q(report_versions__history_type__in=EXISTING))
+
+
+def received_reports_then(before: datetime.datetime, *, period_ids, received_states) -> QuerySet:
+    """The ids of the reports of `period_ids` that were received (in `received_states`) before `before`."""
+    return HistoricalReport.objects.filter(
+        history_id__in=latest_versions(HistoricalReport, before, period_id__in=period_ids),
+        history_type__in=EXISTING,
+        state__in=received_states,
+    ).values("id")
+
+
+def target_values_then(before: datetime.datetime, *, report_ids) -> QuerySet:
+    """The target values as they stood before `before` (each one's latest version, if it existed then), of the
+    reports `report_ids` (a subquery): HistoricalTargetValue rows, whose `report` and `target` are the current
+    objects (neither changes for a value)."""
+    return HistoricalTargetValue.objects.filter(
+        history_id__in=latest_versions(HistoricalTargetValue, before, report_id__in=report_ids),
+        history_type__in=EXISTING,
+    )
