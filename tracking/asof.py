@@ -81,7 +81,9 @@ def report_version_relation(before: datetime.datetime, *, period_ids=None) -> Fi
     if period_ids is not None:
         # The selection's periods: the window ranks only their reports' versions (a report keeps its period).
         latest = Q(
-            report_versions__history_id__in=Subquery(latest_versions(HistoricalReport, before, period_id__in=period_ids))
+            report_versions__history_id__in=Subquery(
+                latest_versions(HistoricalReport, before, period_id__in=period_ids)
+            )
         )
     else:
         # Any period (a paged list): each obligation's version found by an index lookup on the report's id.

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db.models import BooleanField, Case, CharField, F, Q, Value, When
 
 from participants.choices import Role
-from tracking import permissions
+from tracking import asof, permissions
 from tracking.choices import PUBLISHED_STATES, ReportState
 from tracking.models import Notification, Obligation, Report, TargetValue
 
@@ -55,15 +55,34 @@ def reports_to_review(*, user):
     return queryset.filter(permissions.reviewing_department_q(department_id)).exclude(department_id=department_id)
 
 
-def obligations_visible_to(*, user, queryset=None):
+def obligations_visible_to(*, user, queryset=None, as_of=None):
     """Every obligation (what is expected is no secret to a user with a role), with its report where the user may
     read it: `visible_state` is the report's state, or "missing" when there is no report the user may read, and
-    `report_visible` says whether the report's fields may be shown."""
+    `report_visible` says whether the report's fields may be shown.
+
+    With `as_of` (an instant, tracking.asof.end_of_day): the report as it stood then (`report_then`, its version;
+    `first_submitted_then`), shown where the user may read the report both now and as it was then."""
     if not permissions.has_role(user):
         return Obligation.objects.none()
     queryset = queryset if queryset is not None else Obligation.objects.all()
     visible = report_visibility_q(user=user, prefix="report__")
     readable = Q(report__isnull=False) & (visible if visible is not None else Q())
+    if as_of is not None:
+        then = report_visibility_q(user=user, prefix="report_then__")
+        readable &= Q(report_then__history_id__isnull=False) & (then if then is not None else Q())
+        return (
+            queryset.select_related("work_item__program__plan", "period", "office", "department", "report")
+            .annotate(report_then=asof.report_version_relation(as_of))
+            .annotate(
+                report_visible=Case(
+                    When(readable, then=Value(True)), default=Value(False), output_field=BooleanField()
+                ),
+                visible_state=Case(
+                    When(readable, then=F("report_then__state")), default=Value(MISSING), output_field=CharField()
+                ),
+                first_submitted_then=F("report_then__first_submitted_at"),
+            )
+        )
     return queryset.select_related("work_item__program__plan", "period", "office", "department", "report").annotate(
         report_visible=Case(When(readable, then=Value(True)), default=Value(False), output_field=BooleanField()),
         visible_state=Case(When(readable, then=F("report__state")), default=Value(MISSING), output_field=CharField()),

@@ -190,19 +190,26 @@ class ObligationSerializer(serializers.ModelSerializer):
     def get_report(self, obligation) -> int | None:
         return obligation.report_id if obligation.report_visible else None
 
+    def first_submitted(self, obligation):
+        """The report's first submission; as it stood on the view's `as_of` date (context) when one is given."""
+        if self.context.get("as_of") is not None:
+            return obligation.first_submitted_then
+        return obligation.report.first_submitted_at
+
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_first_submitted_at(self, obligation):
-        if not obligation.report_visible or obligation.report.first_submitted_at is None:
+        if not obligation.report_visible or self.first_submitted(obligation) is None:
             return None
-        return serializers.DateTimeField().to_representation(obligation.report.first_submitted_at)
+        return serializers.DateTimeField().to_representation(self.first_submitted(obligation))
 
     def get_on_time(self, obligation) -> bool | None:
         if obligation.visible_state not in RECEIVED_STATES:
             return None
-        return timezone.localdate(obligation.report.first_submitted_at) <= obligation.due
+        return timezone.localdate(self.first_submitted(obligation)) <= obligation.due
 
     def get_overdue(self, obligation) -> bool:
-        return obligation.visible_state not in RECEIVED_STATES and obligation.due < timezone.localdate()
+        today = self.context.get("as_of") or timezone.localdate()
+        return obligation.visible_state not in RECEIVED_STATES and obligation.due < today
 
 
 class NotificationSerializer(serializers.ModelSerializer):

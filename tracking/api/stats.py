@@ -1,5 +1,6 @@
 """`/api/v1/stats/...`: statistics computed by the database from the obligations (see tracking.stats for the
-definitions). Every endpoint takes `year`, `period`, `program`, `office` and `department`."""
+definitions). Every endpoint takes `year`, `period`, `program`, `office` and `department`, and `as_of` (the plan as it
+stood at the end of that day: tracking.asof)."""
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -10,7 +11,7 @@ from rest_framework.response import Response
 from participants.models import Department, ProvincialOffice
 from planpromo.api.filters import QueryParametersFilter, check_query_parameters
 from programs.models import Program, ReportingPeriod
-from tracking import stats
+from tracking import asof, stats
 from tracking.models import Obligation
 
 YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="Plan year (e.g. 2012).")
@@ -26,7 +27,13 @@ GROUP_BY = OpenApiParameter(
     description="One row per office, department, program, period or work item; several comma-separated "
     "(`office,period`); none: one row for the whole selection.",
 )
-SELECTION = [YEAR, PERIOD, PROGRAM, OFFICE, DEPARTMENT]
+AS_OF = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    description="The plan as it stood at the end of this day (local time, YYYY-MM-DD, not after today), read from "
+    "the reports' history; overdue is then judged on that day.",
+)
+SELECTION = [YEAR, PERIOD, PROGRAM, OFFICE, DEPARTMENT, AS_OF]
 
 
 class StatsQuerySerializer(serializers.Serializer):
@@ -35,6 +42,13 @@ class StatsQuerySerializer(serializers.Serializer):
     program = serializers.PrimaryKeyRelatedField(queryset=Program.objects.all(), required=False)
     office = serializers.PrimaryKeyRelatedField(queryset=ProvincialOffice.objects.all(), required=False)
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False)
+    as_of = serializers.CharField(required=False, allow_blank=True, help_text=AS_OF.description)
+
+    def validate_as_of(self, value):
+        try:
+            return asof.parse_as_of(value)
+        except asof.AsOfError as error:
+            raise serializers.ValidationError(str(error)) from None
 
 
 class TimelineQuerySerializer(StatsQuerySerializer):
@@ -213,16 +227,19 @@ class StatsViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request parameters, no queries
             return stats.Selection(period_ids=())
         query = self.query()
+        self._as_of = query.get("as_of")
         return stats.selection(
             year=query.get("year"),
             period=query.get("period"),
             program=query.get("program"),
             office=query.get("office"),
             department=query.get("department"),
+            as_of=self._as_of,
         )
 
     def today(self):
-        return timezone.localdate()
+        """Today, or the `as_of` date (read by selection(), which each get_queryset calls first)."""
+        return getattr(self, "_as_of", None) or timezone.localdate()
 
 
 @extend_schema_view(list=extend_schema(parameters=[*SELECTION, ORDERING]))

@@ -1,7 +1,7 @@
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -11,7 +11,7 @@ from planpromo.api.exceptions import PreconditionFailed
 from planpromo.api.pagination import SyncPageNumberPagination
 from planpromo.api.renderers import ExportRenderer
 from planpromo.api.schema import ErrorSerializer
-from tracking import exports, notifications, permissions, selectors, services
+from tracking import asof, exports, notifications, permissions, selectors, services
 from tracking.api.permissions import OwnNotifications
 from tracking.api.serializers import (
     AttachmentSerializer,
@@ -26,6 +26,7 @@ from tracking.api.serializers import (
     TargetValueRowSerializer,
     VersionSerializer,
 )
+from tracking.api.stats import AS_OF
 from tracking.filtersets import NotificationFilterSet, ObligationFilterSet, ReportFilterSet, TargetValueFilterSet
 from tracking.history import report_history
 from tracking.models import Attachment
@@ -312,6 +313,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return response
 
 
+@extend_schema_view(list=extend_schema(parameters=[AS_OF]), retrieve=extend_schema(parameters=[AS_OF]))
 class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
     """Reporting obligations: one per work item, reporting organisation and period that must report, with its due
     date and where it stands. "Who has not reported on Program VII this quarter?" is
@@ -325,9 +327,25 @@ class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = SyncPageNumberPagination
     ordering_fields = {"due": ("due", "id"), "id": "id"}
     export_name = "obligations"
+    extra_query_parameters = ("as_of",)  # read by get_queryset (tracking.asof)
+
+    def as_of(self):
+        """The `as_of` date, or None; a 400 on the field when it cannot be used."""
+        if not hasattr(self, "_as_of"):
+            try:
+                self._as_of = asof.parse_as_of(self.request.query_params.get("as_of")) if self.request else None
+            except asof.AsOfError as error:
+                raise ValidationError({"as_of": [str(error)]}) from None
+        return self._as_of
 
     def get_queryset(self):
-        return selectors.obligations_visible_to(user=self.request.user).order_by("due", "id")
+        day = self.as_of()
+        return selectors.obligations_visible_to(
+            user=self.request.user, as_of=asof.end_of_day(day) if day else None
+        ).order_by("due", "id")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "as_of": self.as_of()}
 
 
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
