@@ -20,9 +20,13 @@ import datetime
 
 from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
+from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from tracking import permissions
+from tracking.choices import ReportState, ReportStatus
 from tracking.models import Report, TargetValue
 
 HistoricalReport = Report.history.model
@@ -114,3 +118,86 @@ def target_values_then(before: datetime.datetime, *, report_ids) -> QuerySet:
         history_id__in=latest_versions(HistoricalTargetValue, before, report_id__in=report_ids),
         history_type__in=EXISTING,
     )
+
+
+# --- Pages ----------------------------------------------------------------------------------------------------------
+
+
+class ReportThen:
+    """A report as it stood on the date, for a page's row: its id (the current report's page), state, status and
+    percent complete then, shown by the same badges as a report."""
+
+    def __init__(self, pk, state, status, percent_complete):
+        self.pk, self.state, self.status, self.percent_complete = pk, state, status, percent_complete
+
+    def get_state_display(self):
+        return ReportState(self.state).label
+
+    def get_status_display(self):
+        return ReportStatus(self.status).label
+
+
+def visible_report(obligation):
+    """The report an obligation of tracking.selectors.obligations_visible_to shows: None when the reader may not
+    read it, the report as it stood then when the obligations were read with `as_of`, else the report."""
+    if not obligation.report_visible:
+        return None
+    if hasattr(obligation, "first_submitted_then"):
+        return ReportThen(
+            obligation.report_id, obligation.visible_state, obligation.status_then, obligation.percent_complete_then
+        )
+    return obligation.report
+
+
+class AsOfPageMixin:
+    """For a plan page (before tracking.pages.PlanPageMixin, whose `today` it replaces): `?as_of=YYYY-MM-DD` shows
+    the plan as it stood at the end of that day. `as_of` is the date (None: now), `as_of_instant` the instant for
+    tracking.stats.Selection and the selectors. A date that cannot be used gets a 400 page saying why (with the
+    date picker), also for a file export; nothing is computed for it.
+
+    Context: `as_of`, `as_of_max` (today, the picker's limit), `as_of_error`, `as_of_clear_query` (the page's query
+    without as_of: "Back to today"), `as_of_keep` (the other parameters, kept by the picker's form)."""
+
+    as_of_error_template = "tracking/pages/as_of_error.html"
+
+    @cached_property
+    def _as_of(self):
+        try:
+            return parse_as_of(self.request.GET.get("as_of")), None
+        except AsOfError as error:
+            return None, error
+
+    @property
+    def as_of(self) -> datetime.date | None:
+        return self._as_of[0]
+
+    @property
+    def as_of_instant(self) -> datetime.datetime | None:
+        return end_of_day(self.as_of) if self.as_of else None
+
+    @cached_property
+    def today(self) -> datetime.date:
+        return self.as_of or timezone.localdate()
+
+    def dispatch(self, request, *args, **kwargs):
+        if self._as_of[1] is not None and permissions.has_role(request.user):
+            context = {**self.as_of_context(), "page_title": _("Date not understood"), "breadcrumbs": []}
+            return TemplateResponse(request, self.as_of_error_template, context, status=400)
+        return super().dispatch(request, *args, **kwargs)
+
+    def as_of_context(self) -> dict:
+        keep = self.request.GET.copy()
+        keep.pop("as_of", None)
+        keep.pop("format", None)
+        return {
+            "as_of": self.as_of,
+            "as_of_max": timezone.localdate(),
+            "as_of_error": self._as_of[1],
+            "as_of_value": self.request.GET.get("as_of", "") if self._as_of[1] else "",
+            "as_of_keep": [(name, value) for name in keep for value in keep.getlist(name)],
+            "as_of_clear_query": keep.urlencode(),
+            "as_of_path": self.request.path,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**self.as_of_context(), **kwargs)

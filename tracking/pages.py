@@ -35,7 +35,7 @@ from programs.choices import OfficeScope, PeriodKind
 from programs.models import Plan, Program, ReportingPeriod, WorkItem, WorkItemDepartment
 from programs.templatetags.plan_tags import display_name, short_display_name
 from programs.translation import localized
-from tracking import permissions, stats
+from tracking import asof, permissions, stats
 from tracking.choices import OPEN_STATES, RECEIVED_STATES, ReportState, ReportStatus
 from tracking.locks import lock_status
 from tracking.models import Obligation, Report
@@ -201,7 +201,7 @@ def status_counts(row) -> list[tuple[str, str, int]]:
     return [(status.value, status.label, getattr(row, f"status_{status.value}") or 0) for status in ReportStatus]
 
 
-class DashboardView(PlanPageMixin, TemplateView):
+class DashboardView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
     """Where the plan stands: per program the progress of the period, reports due, overdue and awaiting review,
     recent activity, and charts."""
 
@@ -214,10 +214,10 @@ class DashboardView(PlanPageMixin, TemplateView):
         # Queries: the plan, its periods, program statistics of the period and of the year, the status
         # distribution per period, the timeline (2), recent reports, the user's profile; for reviewers, their queue.
         plan, period, today, user = self.plan, self.period, self.today, self.request.user
-        year = stats.Selection(period_ids=tuple(p.pk for p in self.periods))
+        year = stats.Selection(period_ids=tuple(p.pk for p in self.periods), as_of=self.as_of_instant)
         year_rows = {row.pk: row for row in stats.program_stats(selection=year, today=today)}
         programs = []
-        of_period = stats.Selection(period_ids=(period.pk,)) if period else None
+        of_period = stats.Selection(period_ids=(period.pk,), as_of=self.as_of_instant) if period else None
         for row in stats.program_stats(selection=of_period, today=today) if period else []:
             programs.append(
                 ProgramProgress(
@@ -370,7 +370,7 @@ class Participant:
     overdue: bool = False
 
 
-class WorkItemProgressView(PlanPageMixin, TemplateView):
+class WorkItemProgressView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
     """A work item: full text, responsible departments, targets against achieved, every participating office and
     responsible department with its report of the period, and the timeline of reports."""
 
@@ -407,7 +407,9 @@ class WorkItemProgressView(PlanPageMixin, TemplateView):
         participants = []
         if period:
             participants = self.participants(item, period)
-        year = stats.Selection(period_ids=tuple(p.pk for p in self.periods), work_item_id=item.pk)
+        year = stats.Selection(
+            period_ids=tuple(p.pk for p in self.periods), work_item_id=item.pk, as_of=self.as_of_instant
+        )
         targets = list(item.targets.order_by("position"))
         achieved = stats.targets_achieved(selection=year, targets=targets) if targets else {}
         for target in targets:
@@ -436,7 +438,9 @@ class WorkItemProgressView(PlanPageMixin, TemplateView):
         """Who must report on the item for the period (its obligations): offices by code, then the responsible
         departments in the circular's order; each with its report where the user may see it."""
         obligations = obligations_visible_to(
-            user=self.request.user, queryset=Obligation.objects.filter(work_item=item, period=period)
+            user=self.request.user,
+            queryset=Obligation.objects.filter(work_item=item, period=period),
+            as_of=self.as_of_instant,
         )
         position = {link.department_id: link.position for link in item.department_links.all()}
         offices = sorted((o for o in obligations if o.office_id), key=lambda o: o.office.sort_key)
@@ -447,7 +451,7 @@ class WorkItemProgressView(PlanPageMixin, TemplateView):
             Participant(
                 o.organisation,
                 o.office_id is not None,
-                report=o.report if o.report_visible else None,
+                report=asof.visible_report(o),
                 overdue=o.due < self.today and o.visible_state not in RECEIVED_STATES,
             )
             for o in offices + departments
@@ -525,7 +529,7 @@ def report_url_builder():
     return lambda pk: f"{prefix}{pk}{suffix}"
 
 
-def participation_matrix(*, plan, period, user, today, program_number=None):
+def participation_matrix(*, plan, period, user, today, program_number=None, as_of=None):
     """The offices (rows) against the plan's work items (columns), each cell saying whether the office takes part
     and the state and status of its report of the period. Four queries: items, offices, the offices' obligations
     of the period, the visible reports of the period (as values); the rest is folded here."""
@@ -546,11 +550,22 @@ def participation_matrix(*, plan, period, user, today, program_number=None):
             .order_by()
             .values_list("work_item_id", "office_id")
         )
-        rows = (
-            visible_reports(user, Report.objects.filter(period=period, office__isnull=False))
-            .order_by()
-            .values_list("pk", "work_item_id", "office_id", "state", "status", "percent_complete")
-        )
+        if as_of is None:
+            rows = (
+                visible_reports(user, Report.objects.filter(period=period, office__isnull=False))
+                .order_by()
+                .values_list("pk", "work_item_id", "office_id", "state", "status", "percent_complete")
+            )
+        else:  # the reports as they stood then (tracking.asof), where the user may read them
+            obligations = Obligation.objects.filter(period=period, office__isnull=False)
+            rows = (
+                obligations_visible_to(user=user, queryset=obligations, as_of=as_of)
+                .filter(report_visible=True)
+                .order_by()
+                .values_list(
+                    "report_id", "work_item_id", "office_id", "visible_state", "status_then", "percent_complete_then"
+                )
+            )
         reports = {(row[1], row[2]): row for row in rows}
     past_due = period is not None and period.due < today
     report_url = report_url_builder()
@@ -618,7 +633,7 @@ def participation_matrix(*, plan, period, user, today, program_number=None):
     }
 
 
-class MatrixView(PlanPageMixin, TemplateView):
+class MatrixView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
     """The participation matrix: 32 offices × the plan's work items, filtered by program and period. An htmx
     request gets the table alone (the `matrix` partial)."""
 
@@ -649,6 +664,7 @@ class MatrixView(PlanPageMixin, TemplateView):
             user=self.request.user,
             today=self.today,
             program_number=self.program_number,
+            as_of=self.as_of_instant,
         )
         legend_states = [(STATE_SYMBOLS[s], s.label, s.value) for s in ReportState]
         legend_statuses = [(STATUS_CODES[s], s.label, s.value) for s in ReportStatus]
@@ -890,7 +906,7 @@ class StaticFilesFetcher:
 # --- Completeness ------------------------------------------------------------------------------------------------
 
 
-class CompletenessView(PlanPageMixin, TemplateView):
+class CompletenessView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
     """Completeness and timeliness of the plan year, as DHIS2's reporting-rate summary: organisations (offices,
     then departments) × periods, each cell received/expected and on time, with row and column totals and a colour
     scale; filtered by program and period; `?format=csv` or `xlsx` gives the same table as a file."""
@@ -918,7 +934,9 @@ class CompletenessView(PlanPageMixin, TemplateView):
     def table(self) -> stats.Completeness:
         periods = [self.chosen_period] if self.chosen_period else self.periods
         selection = stats.Selection(
-            period_ids=tuple(p.pk for p in periods), program_id=self.program.pk if self.program else None
+            period_ids=tuple(p.pk for p in periods),
+            program_id=self.program.pk if self.program else None,
+            as_of=self.as_of_instant,
         )
         return stats.completeness(periods=periods, selection=selection, today=self.today)
 

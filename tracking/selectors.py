@@ -81,6 +81,8 @@ def obligations_visible_to(*, user, queryset=None, as_of=None):
                     When(readable, then=F("report_then__state")), default=Value(MISSING), output_field=CharField()
                 ),
                 first_submitted_then=F("report_then__first_submitted_at"),
+                status_then=F("report_then__status"),
+                percent_complete_then=F("report_then__percent_complete"),
             )
         )
     return queryset.select_related("work_item__program__plan", "period", "office", "department", "report").annotate(
