@@ -21,6 +21,7 @@ import datetime
 from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -179,9 +180,19 @@ class AsOfPageMixin:
     def today(self) -> datetime.date:
         return self.as_of or timezone.localdate()
 
+    def as_of_problem(self):
+        """Why the page's dates cannot be used (a message), or None."""
+        return self._as_of[1]
+
     def dispatch(self, request, *args, **kwargs):
-        if self._as_of[1] is not None and permissions.has_role(request.user):
-            context = {**self.as_of_context(), "page_title": _("Date not understood"), "breadcrumbs": []}
+        problem = self.as_of_problem()
+        if problem is not None and permissions.has_role(request.user):
+            context = {
+                **self.as_of_context(),
+                "as_of_error": problem,
+                "page_title": _("Date not understood"),
+                "breadcrumbs": [],
+            }
             return TemplateResponse(request, self.as_of_error_template, context, status=400)
         return super().dispatch(request, *args, **kwargs)
 
@@ -197,7 +208,15 @@ class AsOfPageMixin:
             "as_of_keep": [(name, value) for name in keep for value in keep.getlist(name)],
             "as_of_clear_query": keep.urlencode(),
             "as_of_path": self.request.path,
+            "compare_url": self.compare_url(),
         }
+
+    def compare_url(self) -> str:
+        """The compare view of the page's plan: this page's date against today, when one is shown."""
+        if "year" not in self.kwargs:
+            return ""
+        url = reverse("tracking:compare", args=[self.kwargs["year"]])
+        return f"{url}?as_of={self.as_of.isoformat()}&compare={timezone.localdate().isoformat()}" if self.as_of else url
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**self.as_of_context(), **kwargs)

@@ -111,3 +111,40 @@ def target_values_visible_to(*, user):
     )
     visible = report_visibility_q(user=user, prefix="report__")
     return values if visible is None else values.filter(visible)
+
+
+def obligations_changed_between(*, user, period_ids, first, second):
+    """The obligations of `period_ids` whose report changed state or status between the instants `first` and
+    `second` (tracking.asof.end_of_day), as the user may see it then (a report the user may not read, now or then,
+    shows as missing): each with `state_first`, `status_first`, `state_second`, `status_second` (None: no report),
+    ordered by period, work item and organisation. One query (and a count to page it)."""
+    if not permissions.has_role(user):
+        return Obligation.objects.none()
+    visible_now = report_visibility_q(user=user, prefix="report__")
+    annotations = {}
+    queryset = Obligation.objects.filter(period_id__in=period_ids)
+    for name, instant in (("first", first), ("second", second)):
+        relation = f"report_{name}"
+        queryset = queryset.annotate(**{relation: asof.report_version_relation(instant, period_ids=period_ids)})
+        then = report_visibility_q(user=user, prefix=f"{relation}__")
+        readable = Q(**{f"{relation}__history_id__isnull": False})
+        for condition in (visible_now, then):
+            readable &= condition if condition is not None else Q()
+        for field in ("state", "status"):
+            annotations[f"{field}_{name}"] = Case(
+                When(readable, then=F(f"{relation}__{field}")), default=Value(MISSING), output_field=CharField()
+            )
+    return (
+        queryset.annotate(**annotations)
+        .filter(~Q(state_first=F("state_second")) | ~Q(status_first=F("status_second")))
+        .select_related("work_item__program", "period", "office", "department")
+        .order_by(
+            "period__start",
+            "period__kind",
+            "work_item__program__number",
+            "work_item__number",
+            "office__code",
+            "department__name",
+            "pk",
+        )
+    )

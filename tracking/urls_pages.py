@@ -4,7 +4,7 @@ pages, annual summary. They serve the URLs the plan-structure pages had (/plans/
 
 from django.urls import path
 
-from tracking import pages, summary_pdf
+from tracking import compare, pages, summary_pdf
 
 urlpatterns = [
     path("matrix/", pages.current_plan_redirect("tracking:matrix"), name="matrix_current"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("plans/<int:year>/", pages.DashboardView.as_view(), name="dashboard"),
     path("plans/<int:year>/matrix/", pages.MatrixView.as_view(), name="matrix"),
     path("plans/<int:year>/completeness/", pages.CompletenessView.as_view(), name="completeness"),
+    path("plans/<int:year>/compare/", compare.CompareView.as_view(), name="compare"),
     path("completeness/", pages.current_plan_redirect("tracking:completeness"), name="completeness_current"),
     path("plans/<int:year>/programs/<int:number>/", pages.ProgramProgressView.as_view(), name="program_detail"),
     path("plans/<int:year>/items/<workitem_code:code>/", pages.WorkItemProgressView.as_view(), name="workitem_detail"),

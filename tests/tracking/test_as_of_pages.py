@@ -146,3 +146,80 @@ def test_the_past_costs_the_queries_of_the_present(accounts, analyst_client, url
     demo_reports_ensure(users=accounts, program_numbers=[1, 2])
     assert queries(analyst_client, url, {**params, "as_of": "2012-06-30"}) == budget
     assert queries(analyst_client, url, params) == budget
+
+
+def changes_table(text):
+    start = text.index('data-testid="compare-changes"')
+    return text[start : text.index("</table>", start)]
+
+
+def test_compare_lists_the_reports_that_changed_and_the_rates(accounts, analyst_client, late_report):
+    guangdong = Client()
+    guangdong.force_login(accounts["guangdong"])
+    url = "/plans/2012/compare/"
+    dates = {"as_of": "2012-06-30", "compare": "2012-07-05"}
+    own = changes_table(guangdong.get(url, dates).content.decode())
+    assert own.count("<tr>") == 2  # the header and one change
+    assert "I.1" in own and "2012-Q1" in own and "Draft → Submitted" in own and "At risk → At risk" in own
+    assert f'href="/reports/{late_report.pk}/"' in own
+    # The analyst could not read the draft: no report → submitted.
+    seen = changes_table(analyst_client.get(url, dates).content.decode())
+    assert "no report → Submitted" in seen
+    # Nothing changed between two days before the draft.
+    quiet = analyst_client.get(url, {"as_of": "2012-06-01", "compare": "2012-06-10"}).content.decode()
+    assert "No report changed state or status between these dates." in quiet
+
+    response = analyst_client.get(url, dates)
+    rates = {row.program: row for row in response.context["rates"]}
+    whole = rates[None]
+    expected = Obligation.objects.filter(period__plan__year=2012).count()
+    assert (whole.first.expected, whole.first.received, whole.second.received) == (expected, 0, 1)
+    assert whole.reporting_rate_change == round(100 / expected, 1)
+    assert whole.first.overdue - whole.second.overdue == 1  # Q1's report, overdue then, received after
+    program_i = next(row for program, row in rates.items() if program is not None and program.number == 1)
+    assert (program_i.first.received, program_i.second.received, program_i.on_time_rate_change) == (0, 1, 0.0)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"as_of": "2012-06-30"}, {"compare": "2012-06-30"}, {"as_of": "2012-06-30", "compare": "x"}, {"as_of": "x"}],
+)
+def test_compare_needs_two_dates(analyst_client, params):
+    response = analyst_client.get("/plans/2012/compare/", params)
+    assert response.status_code == 400
+    assert "Enter a date as YYYY-MM-DD." in response.content.decode()
+
+
+def test_compare_without_dates_is_the_form(analyst_client):
+    response = analyst_client.get("/plans/2012/compare/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'name="as_of"' in text and 'name="compare"' in text and "compare-rates" not in text
+    # The dashboard's picker links here, with the shown date against today.
+    dashboard = analyst_client.get("/plans/2012/", {"as_of": "2012-06-30"}).content.decode()
+    assert f"/plans/2012/compare/?as_of=2012-06-30&amp;compare={timezone.localdate().isoformat()}" in dashboard
+
+
+def test_compare_in_chinese(analyst_client, late_report):
+    response = analyst_client.get(
+        "/plans/2012/compare/", {"as_of": "2012-06-30", "compare": "2012-07-05"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    text = response.content.decode()
+    with translation.override("zh-hans"):
+        for words in ("Compare two dates", "The whole plan", "Reporting rate"):
+            assert translation.gettext(words) != words
+            assert translation.gettext(words) in text
+
+
+def test_compare_costs_constant_queries(accounts, late_report, django_assert_num_queries):
+    client = Client()
+    client.force_login(accounts["guangdong"])
+    params = {"as_of": "2012-06-30", "compare": "2012-09-30"}
+    # The session and user, the profile (role), the plan, its periods, the rates (4 grouped) and the programs, the
+    # changes counted and their page, the reporter's office (the period lock), the header's unread notifications.
+    with django_assert_num_queries(14):
+        assert client.get("/plans/2012/compare/", params).context["page_obj"].paginator.count == 1
+    demo_reports_ensure(users=accounts, program_numbers=[1, 2])
+    with django_assert_num_queries(14):
+        response = client.get("/plans/2012/compare/", params)
+    assert response.context["page_obj"].paginator.count > 1
