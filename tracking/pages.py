@@ -441,6 +441,7 @@ class WorkItemProgressView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
             user=self.request.user,
             queryset=Obligation.objects.filter(work_item=item, period=period),
             as_of=self.as_of_instant,
+            period_ids=(period.pk,),
         )
         position = {link.department_id: link.position for link in item.department_links.all()}
         offices = sorted((o for o in obligations if o.office_id), key=lambda o: o.office.sort_key)
@@ -559,7 +560,7 @@ def participation_matrix(*, plan, period, user, today, program_number=None, as_o
         else:  # the reports as they stood then (tracking.asof), where the user may read them
             obligations = Obligation.objects.filter(period=period, office__isnull=False)
             rows = (
-                obligations_visible_to(user=user, queryset=obligations, as_of=as_of)
+                obligations_visible_to(user=user, queryset=obligations, as_of=as_of, period_ids=(period.pk,))
                 .filter(report_visible=True)
                 .order_by()
                 .values_list(

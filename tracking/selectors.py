@@ -55,13 +55,14 @@ def reports_to_review(*, user):
     return queryset.filter(permissions.reviewing_department_q(department_id)).exclude(department_id=department_id)
 
 
-def obligations_visible_to(*, user, queryset=None, as_of=None):
+def obligations_visible_to(*, user, queryset=None, as_of=None, period_ids=None):
     """Every obligation (what is expected is no secret to a user with a role), with its report where the user may
     read it: `visible_state` is the report's state, or "missing" when there is no report the user may read, and
     `report_visible` says whether the report's fields may be shown.
 
     With `as_of` (an instant, tracking.asof.end_of_day): the report as it stood then (`report_then`, its version;
-    `first_submitted_then`), shown where the user may read the report both now and as it was then."""
+    `first_submitted_then`), shown where the user may read the report both now and as it was then; `period_ids`,
+    when the queryset has only obligations of those periods, lets the database rank only their reports' versions."""
     if not permissions.has_role(user):
         return Obligation.objects.none()
     queryset = queryset if queryset is not None else Obligation.objects.all()
@@ -72,7 +73,7 @@ def obligations_visible_to(*, user, queryset=None, as_of=None):
         readable &= Q(report_then__history_id__isnull=False) & (then if then is not None else Q())
         return (
             queryset.select_related("work_item__program__plan", "period", "office", "department", "report")
-            .annotate(report_then=asof.report_version_relation(as_of))
+            .annotate(report_then=asof.report_version_relation(as_of, period_ids=period_ids))
             .annotate(
                 report_visible=Case(
                     When(readable, then=Value(True)), default=Value(False), output_field=BooleanField()
