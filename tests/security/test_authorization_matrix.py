@@ -131,6 +131,7 @@ PAGES = {
     ("tracking:summary_current", ()): REDIRECT_WITH_ROLE,
     ("tracking:completeness", (("year", 2012),)): WITH_ROLE,
     ("tracking:completeness_current", ()): REDIRECT_WITH_ROLE,
+    ("tracking:compare", (("year", 2012),)): WITH_ROLE,
     ("tracking:program_detail", (("year", 2012), ("number", 1))): WITH_ROLE,
     ("tracking:workitem_detail", (("year", 2012), ("code", "I.1"))): WITH_ROLE,
     ("tracking:office_detail", (("short_name", "Guangdong"),)): WITH_ROLE,
@@ -167,6 +168,7 @@ UNKNOWN_PAGES = {
     "programs:office_detail": {"short_name": "Atlantis"},
     "programs:department_detail": {"pk": UNKNOWN},
     "tracking:dashboard": {"year": 1999},
+    "tracking:compare": {"year": 1999},
     "tracking:report_detail": {"pk": UNKNOWN},
     "tracking:report_edit": {"pk": UNKNOWN},
 }
