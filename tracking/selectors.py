@@ -117,7 +117,7 @@ def target_values_visible_to(*, user):
 def obligations_changed_between(*, user, period_ids, first, second):
     """The obligations of `period_ids` whose report changed state or status between the instants `first` and
     `second` (tracking.asof.end_of_day), as the user may see it then (a report the user may not read, now or then,
-    shows as missing): each with `state_first`, `status_first`, `state_second`, `status_second` (None: no report),
+    shows as missing): each with `state_first`, `status_first`, `state_second`, `status_second` ("missing": no report),
     ordered by period, work item and organisation. One query (and a count to page it)."""
     if not permissions.has_role(user):
         return Obligation.objects.none()
