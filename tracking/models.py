@@ -300,6 +300,8 @@ class Obligation(models.Model):
         on_delete=models.DO_NOTHING,
         null=True,
         related_name="+",
+        editable=False,
+        serialize=False,  # no column, many rows: not an obligation's data (dumps and backups skip it)
     )
 
     objects = ObligationQuerySet.as_manager()
