@@ -111,16 +111,6 @@ def received_reports_then(before: datetime.datetime, *, period_ids, received_sta
     ).values("id")
 
 
-def target_values_then(before: datetime.datetime, *, report_ids) -> QuerySet:
-    """The target values as they stood before `before` (each one's latest version, if it existed then), of the
-    reports `report_ids` (a subquery): HistoricalTargetValue rows, whose `report` and `target` are the current
-    objects (neither changes for a value)."""
-    return HistoricalTargetValue.objects.filter(
-        history_id__in=latest_versions(HistoricalTargetValue, before, report_id__in=report_ids),
-        history_type__in=EXISTING,
-    )
-
-
 # --- Pages ----------------------------------------------------------------------------------------------------------
 
 

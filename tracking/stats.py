@@ -243,15 +243,9 @@ def work_item_stats(*, selection: Selection, today: datetime.date) -> list[WorkI
 def targets_achieved(*, selection: Selection, targets=None) -> dict[int, int]:
     """Per target: the sum over organisations of each one's latest received value in the selection (one query:
     the latest value per target and organisation is picked by a window function)."""
-    if selection.as_of is None:
-        values = TargetValue.objects.filter(
-            report__state__in=RECEIVED_STATES, report__period_id__in=selection.period_ids
-        )
-    else:  # the values as they stood then, of the reports received by then
-        received = asof.received_reports_then(
-            selection.as_of, period_ids=selection.period_ids, received_states=RECEIVED_STATES
-        )
-        values = asof.target_values_then(selection.as_of, report_ids=received).filter(report_id__in=received)
+    if selection.as_of is not None:
+        return targets_achieved_then(selection=selection, targets=targets)
+    values = TargetValue.objects.filter(report__state__in=RECEIVED_STATES, report__period_id__in=selection.period_ids)
     if targets is not None:
         values = values.filter(target__in=targets)
     if selection.office_id is not None:
@@ -267,6 +261,46 @@ def targets_achieved(*, selection: Selection, targets=None) -> dict[int, int]:
     ).filter(rank=1)
     achieved: dict[int, int] = defaultdict(int)
     for target_id, value in ranked.values_list("target_id", "value"):
+        achieved[target_id] += value
+    return dict(achieved)
+
+
+def targets_achieved_then(*, selection: Selection, targets=None) -> dict[int, int]:
+    """targets_achieved as everything stood at `selection.as_of`: one query reads every version written by then of
+    the target values of the reports received then (tracking.asof.received_reports_then), with their report's
+    organisation and period; here each value's latest version is kept (unless it records a deletion), then each
+    organisation's latest received value per target, as the window does for the present. (A window over the
+    versions, under the window over the values, let PostgreSQL choose nested loops that took minutes.)"""
+    received = asof.received_reports_then(
+        selection.as_of, period_ids=selection.period_ids, received_states=RECEIVED_STATES
+    )
+    versions = asof.HistoricalTargetValue.objects.filter(history_date__lt=selection.as_of, report_id__in=received)
+    if targets is not None:
+        versions = versions.filter(target__in=targets)
+    if selection.office_id is not None:
+        versions = versions.filter(report__office_id=selection.office_id)
+    if selection.department_id is not None:
+        versions = versions.filter(report__department_id=selection.department_id)
+    rows = versions.order_by("history_date", "history_id").values_list(
+        "id",
+        "history_type",
+        "target_id",
+        "value",
+        "report__office_id",
+        "report__department_id",
+        "report__period__end",
+        "report__period__start",
+    )
+    latest = {row[0]: row[1:] for row in rows}  # oldest first: the last version of each value wins
+    best: dict[tuple, tuple] = {}  # (target, office, department): ((period end, -period start), value)
+    for kind, target_id, value, office_id, department_id, end, start in latest.values():
+        if kind not in asof.EXISTING:
+            continue
+        key, rank = (target_id, office_id, department_id), (end, -start.toordinal())
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, value)
+    achieved: dict[int, int] = defaultdict(int)
+    for (target_id, _office, _department), (_rank, value) in best.items():
         achieved[target_id] += value
     return dict(achieved)
 
