@@ -8,10 +8,11 @@
   be a guess. Today is accepted and equals the live figures.
 - Obligations themselves (who must report what, by when) are the current table: the plan's structure rarely changes
   after it is published, and it has no history. A report deleted since the date (its obligation no longer points to
-  it) is missed: reports are deleted only as drafts, which count as not received anyway.
+  it) would be missed: neither the pages, the API nor the admin delete reports.
 - Each statistic is the same grouped query with its report side switched (tracking.stats.grouped_obligations): the
   join to each obligation's report becomes a join to the report's version picked by `report_version_relation`, in
-  the same number of queries.
+  the same number of queries. Target values have their history too (HistoricalTargetValue): the achieved values
+  are those reported by then (tracking.stats.targets_achieved_then).
 """
 
 from __future__ import annotations
