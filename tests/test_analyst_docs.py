@@ -58,6 +58,10 @@ def test_the_python_examples_run_and_answer(demo, monkeypatch):
     # Question 2: one row per period; question 3: the target values pivoted.
     assert list(namespace["rates"]["period_label"]) == ["2012-Q1", "2012-Q2", "2012-Q3", "2012-Q4", "2012"]
     assert not namespace["progress"].empty
+    # Question 4: on 30 June, fewer had reported than now (the demo's reports span the year).
+    moved = namespace["moved"]
+    assert len(moved) == 10
+    assert moved["reporting_rate_june_30"].fillna(0).sum() < moved["reporting_rate_now"].fillna(0).sum()
     assert "reports changed since" in output.getvalue()
 
 

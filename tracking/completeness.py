@@ -1,5 +1,6 @@
 """Completeness and timeliness (DHIS2's reporting-rate summary): organisations (offices, then departments) ×
-periods, each cell received/expected and on time, with row and column totals; grouped SQL over the obligations."""
+periods, each cell received/expected and on time, with row and column totals; grouped SQL over the obligations.
+And the same rates at two dates (the compare view: rates_between)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import datetime
 from dataclasses import dataclass
 
 from participants.models import Department, ProvincialOffice, office_order
+from programs.models import Program
+from tracking import asof
 from tracking.stats import Selection, rate, reporting_rates
 
 
@@ -91,3 +94,58 @@ def completeness(*, periods: list, selection: Selection, today: datetime.date) -
         column_totals=[RateCell.of(columns.get(period.pk)) for period in periods],
         total=RateCell.of(everything),
     )
+
+
+# --- Two dates compared (the dashboard's compare view) ----------------------------------------------------------
+
+
+@dataclass
+class RateChange:
+    """The figures of a program (None: the whole plan) as they stood on two dates, and how they moved."""
+
+    program: Program | None
+    first: RateCell
+    second: RateCell
+
+    def _delta(self, name):
+        first, second = getattr(self.first, name), getattr(self.second, name)
+        return None if first is None or second is None else round(second - first, 1)
+
+    @property
+    def reporting_rate_change(self):
+        return self._delta("reporting_rate")
+
+    @property
+    def on_time_rate_change(self):
+        return self._delta("on_time_rate")
+
+    @property
+    def accepted_change(self):
+        return self._delta("accepted")
+
+    @property
+    def overdue_change(self):
+        return self._delta("overdue")
+
+
+def rates_between(
+    *, plan, period_ids: tuple[int, ...], first: datetime.date, second: datetime.date
+) -> list[RateChange]:
+    """Reporting rate, on-time rate, accepted and overdue of the plan's periods as they stood at the end of `first`
+    and of `second` (each day's overdue judged on that day), for the whole plan then per program: four grouped
+    queries and the programs."""
+    figures = {}
+    for day in (first, second):
+        chosen = Selection(period_ids=period_ids, as_of=asof.end_of_day(day))
+        per_program = reporting_rates(selection=chosen, today=day, group_by=("program",))
+        figures[day] = {row["work_item__program_id"]: RateCell.of(row) for row in per_program}
+        figures[day][None] = RateCell.of(reporting_rates(selection=chosen, today=day))
+    programs = [None, *Program.objects.filter(plan=plan).order_by("number")]
+    return [
+        RateChange(
+            program,
+            figures[first].get(getattr(program, "pk", None), RateCell()),
+            figures[second].get(getattr(program, "pk", None), RateCell()),
+        )
+        for program in programs
+    ]

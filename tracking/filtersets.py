@@ -5,6 +5,7 @@ from django.utils import timezone
 from participants.models import Department, ProvincialOffice
 from planpromo.api.filters import IsoDateTimeFilter, ModelMultipleChoiceFilter, MultipleChoiceFilter
 from programs.models import Program, ReportingPeriod, WorkItem
+from tracking import asof
 from tracking.choices import PUBLISHED_STATES, NotificationKind, ReportState, ReportStatus
 from tracking.models import Notification, Obligation, Report, TargetValue
 from tracking.selectors import OBLIGATION_STATES
@@ -134,7 +135,9 @@ class ObligationFilterSet(django_filters.FilterSet):
         ]
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(due__lt=timezone.localdate()) & ~Q(visible_state__in=PUBLISHED_STATES)
+        # Past due as of today, or as of the view's `as_of` date (already validated by the view).
+        as_of = asof.parse_as_of(self.request.query_params.get("as_of")) if self.request is not None else None
+        overdue = Q(due__lt=as_of or timezone.localdate()) & ~Q(visible_state__in=PUBLISHED_STATES)
         return queryset.filter(overdue) if value == "true" else queryset.exclude(overdue)
 
     def filter_updated(self, queryset, name, value):

@@ -15,7 +15,7 @@ from programs.models import WorkItem
 from programs.templatetags.plan_tags import short_display_name
 from tracking.choices import PUBLISHED_STATES, ReportState, ReportStatus
 from tracking.models import Obligation, Report
-from tracking.selectors import visible_reports
+from tracking.selectors import obligations_visible_to, visible_reports
 from tracking.symbols import NO_REPORT_SYMBOL, NOT_TAKING_PART_SYMBOL, OVERDUE_SYMBOL, STATE_SYMBOLS, STATUS_CODES
 
 
@@ -65,7 +65,7 @@ def report_url_builder():
     return lambda pk: f"{prefix}{pk}{suffix}"
 
 
-def participation_matrix(*, plan, period, user, today, program_number=None):
+def participation_matrix(*, plan, period, user, today, program_number=None, as_of=None):
     """The offices (rows) against the plan's work items (columns), each cell saying whether the office takes part
     and the state and status of its report of the period. Four queries: items, offices, the offices' obligations
     of the period, the visible reports of the period (as values); the rest is folded here."""
@@ -78,7 +78,7 @@ def participation_matrix(*, plan, period, user, today, program_number=None):
             programs.append(item.program)
     items = [i for i in all_items if program_number is None or i.program.number == program_number]
     offices = list(ProvincialOffice.objects.all())
-    expected, reports = _participation(period, user)
+    expected, reports = _participation(period, user, as_of)
     builder = _CellBuilder(expected, reports, past_due=period is not None and period.due < today)
     columns = [Tally() for _item in items]
     matrix = [builder.row(office, items, columns) for office in offices]
@@ -104,9 +104,10 @@ def participation_matrix(*, plan, period, user, today, program_number=None):
     }
 
 
-def _participation(period, user) -> tuple[set, dict]:
+def _participation(period, user, as_of=None) -> tuple[set, dict]:
     """The (item, office) pairs that must report for the period, and the visible reports of the period by pair (as
-    value rows: pk, item, office, state, status, percent): two queries, none without a period."""
+    value rows: pk, item, office, state, status, percent; with `as_of`, as they stood then): two queries, none
+    without a period."""
     if period is None:
         return set(), {}
     expected = set(
@@ -114,11 +115,22 @@ def _participation(period, user) -> tuple[set, dict]:
         .order_by()
         .values_list("work_item_id", "office_id")
     )
-    rows = (
-        visible_reports(user, Report.objects.filter(period=period, office__isnull=False))
-        .order_by()
-        .values_list("pk", "work_item_id", "office_id", "state", "status", "percent_complete")
-    )
+    if as_of is None:
+        rows = (
+            visible_reports(user, Report.objects.filter(period=period, office__isnull=False))
+            .order_by()
+            .values_list("pk", "work_item_id", "office_id", "state", "status", "percent_complete")
+        )
+    else:  # the reports as they stood then (tracking.asof), where the user may read them
+        obligations = Obligation.objects.filter(period=period, office__isnull=False)
+        rows = (
+            obligations_visible_to(user=user, queryset=obligations, as_of=as_of, period_ids=(period.pk,))
+            .filter(report_visible=True)
+            .order_by()
+            .values_list(
+                "report_id", "work_item_id", "office_id", "visible_state", "status_then", "percent_complete_then"
+            )
+        )
     return expected, {(row[1], row[2]): row for row in rows}
 
 

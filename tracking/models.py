@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -17,8 +16,6 @@ from planpromo.querysets import AuditedQuerySet
 from programs.models import ReportingPeriod, Target, WorkItem
 from tracking.choices import (
     PUBLISHED_STATES,
-    NotificationKind,
-    ReminderKind,
     ReportState,
     ReportStatus,
 )
@@ -220,6 +217,16 @@ class Attachment(models.Model):
         return self.name
 
 
+class VersionsRelation(models.ForeignObject):
+    """A join from a row to every stored version of the object it references (its historical model's rows with the
+    same `id`): many rows, so it is only ever read through a FilteredRelation whose condition keeps one version
+    (tracking.asof: the latest before a date). The historical model's `id` is not unique by design, hence no check
+    for a unique target; no column: the join reads the referencing foreign key."""
+
+    def _check_unique_target(self):
+        return []
+
+
 class ObligationQuerySet(models.QuerySet):
     def of_organisation(self, organisation):
         """The obligations of an office or a department."""
@@ -256,6 +263,17 @@ class Obligation(models.Model):
     # The period's due date, copied so that "due before", "overdue" and the to-do can use an index.
     due = models.DateField(_("due"))
     report = models.OneToOneField(Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="obligation")
+    # Every version of the report (tracking.HistoricalReport): the plan as it stood on a date (tracking.asof).
+    report_versions = VersionsRelation(
+        "tracking.HistoricalReport",
+        from_fields=["report"],
+        to_fields=["id"],
+        on_delete=models.DO_NOTHING,
+        null=True,
+        related_name="+",
+        editable=False,
+        serialize=False,  # no column, many rows: not an obligation's data (dumps and backups skip it)
+    )
 
     objects = ObligationQuerySet.as_manager()
 
@@ -296,97 +314,23 @@ class Obligation(models.Model):
         return self.office or self.department
 
 
-class NotificationQuerySet(models.QuerySet):
-    def unread(self):
-        return self.filter(read_at__isnull=True)
+# The notifications' models live in their own module; Django finds them here, and migrations name them here.
+from tracking.notification_models import (  # noqa: E402
+    Notification,
+    NotificationPreference,
+    NotificationQuerySet,
+    ObligationReminder,
+    default_email_kinds,
+)
 
-
-class Notification(models.Model):
-    """A message to one user about an event: a report returned, submitted or accepted, a deadline approaching, an
-    obligation overdue, the weekly digest. `key` names the event (the report's transition, the reminder round):
-    the unique constraint makes sure nobody is told twice of the same one. The text is rendered from `params` in
-    the reader's language (tracking.notifications.render), with a link to the page that acts on it."""
-
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind.choices)
-    key = models.CharField(_("event"), max_length=200)
-    params = models.JSONField(_("parameters"), default=dict, blank=True)
-    url = models.CharField(_("link"), max_length=500)
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
-    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
-
-    objects = NotificationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        indexes = [
-            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
-            models.Index(fields=["recipient", "-created_at"], name="notification_recent_idx"),
-        ]
-        constraints = [
-            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_event"),
-            models.CheckConstraint(condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"),
-        ]
-
-    def __str__(self):
-        return f"{self.recipient} · {self.get_kind_display()} · {self.key}"
-
-    @property
-    def is_read(self) -> bool:
-        return self.read_at is not None
-
-
-def default_email_kinds():
-    return list(NotificationKind.values)
-
-
-class NotificationPreference(models.Model):
-    """A user's choices: which kinds of notification also come by e-mail (the others only in the app), and the
-    language of their messages. A user without a row gets every kind by e-mail, in the site's default language."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
-    )
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
-    email_kinds = models.JSONField(_("kinds sent by e-mail"), default=default_email_kinds, blank=True)
-
-    class Meta:
-        ordering = ["user"]
-        verbose_name = _("notification preference")
-        verbose_name_plural = _("notification preferences")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
-                name="notification_preference_language_valid",
-            )
-        ]
-
-    def __str__(self):
-        return str(self.user)
-
-
-class ObligationReminder(models.Model):
-    """A reminder sent about an obligation: the deadline approaching (round 0), or overdue (round n: the n-th
-    week overdue, counted from 0). The unique constraint makes `send_reminders` idempotent."""
-
-    obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(_("kind"), max_length=16, choices=ReminderKind.choices)
-    round = models.PositiveSmallIntegerField(_("round"), default=0)
-    sent_on = models.DateField(_("sent on"))
-
-    class Meta:
-        ordering = ["obligation", "kind", "round"]
-        verbose_name = _("obligation reminder")
-        verbose_name_plural = _("obligation reminders")
-        constraints = [
-            models.UniqueConstraint(fields=["obligation", "kind", "round"], name="obligation_reminder_once"),
-            models.CheckConstraint(condition=Q(kind__in=ReminderKind.values), name="obligation_reminder_kind_valid"),
-        ]
-
-    def __str__(self):
-        return f"{self.obligation} · {self.get_kind_display()} {self.round}"
+__all__ = [
+    "Attachment",
+    "Notification",
+    "NotificationPreference",
+    "NotificationQuerySet",
+    "Obligation",
+    "ObligationReminder",
+    "Report",
+    "TargetValue",
+    "default_email_kinds",
+]

@@ -9,7 +9,7 @@ from django.db.models import BooleanField, Case, CharField, F, FilteredRelation,
 
 from participants.choices import Role
 from programs.models import ReportingPeriod
-from tracking import permissions
+from tracking import asof, permissions
 from tracking.choices import PUBLISHED_STATES, ReportState
 from tracking.models import Notification, Obligation, Report, TargetValue
 
@@ -56,7 +56,7 @@ def reports_to_review(*, user):
     return queryset.filter(permissions.reviewing_department_q(department_id)).exclude(department_id=department_id)
 
 
-def obligations_visible_to(*, user, queryset=None, period_ids=None):
+def obligations_visible_to(*, user, queryset=None, period_ids=None, as_of=None):
     """Every obligation (what is expected is no secret to a user with a role), with its report where the user may
     read it: `visible_state` is the report's state, or "missing" when there is no report the user may read,
     `report_visible` says whether the report's fields may be shown, and `report_first_submitted_at` /
@@ -64,7 +64,11 @@ def obligations_visible_to(*, user, queryset=None, period_ids=None):
 
     With `period_ids`, only those periods' obligations, whose reports are joined through those periods only (the
     reports' period index): reading a plan year then reads none of the other years' reports (a plain join of the
-    report makes PostgreSQL hash every report of every year)."""
+    report makes PostgreSQL hash every report of every year).
+
+    With `as_of` (an instant, tracking.asof.end_of_day): the report as it stood then (`report_then`, its version):
+    its state, first submission (`report_first_submitted_at`), `status_then` and `percent_complete_then`, shown
+    where the user may read the report both now and as it was then."""
     if not permissions.has_role(user):
         return Obligation.objects.none()
     queryset = queryset if queryset is not None else Obligation.objects.all()
@@ -78,12 +82,19 @@ def obligations_visible_to(*, user, queryset=None, period_ids=None):
         )
     visible = report_visibility_q(user=user, prefix=f"{report}__")
     readable = Q(**{f"{report}__isnull": False}) & (visible if visible is not None else Q())
-    return queryset.select_related(*related, report).annotate(
+    shown = report  # where the state and first submission are read
+    queryset = queryset.select_related(*related, report)
+    if as_of is not None:
+        then = report_visibility_q(user=user, prefix="report_then__")
+        readable &= Q(report_then__history_id__isnull=False) & (then if then is not None else Q())
+        queryset = queryset.annotate(report_then=asof.report_version_relation(as_of, period_ids=period_ids)).annotate(
+            status_then=F("report_then__status"), percent_complete_then=F("report_then__percent_complete")
+        )
+        shown = "report_then"
+    return queryset.annotate(
         report_visible=Case(When(readable, then=Value(True)), default=Value(False), output_field=BooleanField()),
-        visible_state=Case(
-            When(readable, then=F(f"{report}__state")), default=Value(MISSING), output_field=CharField()
-        ),
-        report_first_submitted_at=F(f"{report}__first_submitted_at"),
+        visible_state=Case(When(readable, then=F(f"{shown}__state")), default=Value(MISSING), output_field=CharField()),
+        report_first_submitted_at=F(f"{shown}__first_submitted_at"),
         report_updated_at=F(f"{report}__updated_at"),
     )
 
@@ -126,3 +137,40 @@ def target_values_visible_to(*, user):
 def visible_reports(user, queryset):
     """The user's visible reports among `queryset`, without the details prefetches (the pages show none)."""
     return reports_visible_to(user=user, queryset=queryset).prefetch_related(None)
+
+
+def obligations_changed_between(*, user, period_ids, first, second):
+    """The obligations of `period_ids` whose report changed state or status between the instants `first` and
+    `second` (tracking.asof.end_of_day), as the user may see it then (a report the user may not read, now or then,
+    shows as missing): each with `state_first`, `status_first`, `state_second`, `status_second` ("missing": no report),
+    ordered by period, work item and organisation. One query (and a count to page it)."""
+    if not permissions.has_role(user):
+        return Obligation.objects.none()
+    visible_now = report_visibility_q(user=user, prefix="report__")
+    annotations = {}
+    queryset = Obligation.objects.filter(period_id__in=period_ids)
+    for name, instant in (("first", first), ("second", second)):
+        relation = f"report_{name}"
+        queryset = queryset.annotate(**{relation: asof.report_version_relation(instant, period_ids=period_ids)})
+        then = report_visibility_q(user=user, prefix=f"{relation}__")
+        readable = Q(**{f"{relation}__history_id__isnull": False})
+        for condition in (visible_now, then):
+            readable &= condition if condition is not None else Q()
+        for field in ("state", "status"):
+            annotations[f"{field}_{name}"] = Case(
+                When(readable, then=F(f"{relation}__{field}")), default=Value(MISSING), output_field=CharField()
+            )
+    return (
+        queryset.annotate(**annotations)
+        .filter(~Q(state_first=F("state_second")) | ~Q(status_first=F("status_second")))
+        .select_related("work_item__program", "period", "office", "department")
+        .order_by(
+            "period__start",
+            "period__kind",
+            "work_item__program__number",
+            "work_item__number",
+            "office__code",
+            "department__name",
+            "pk",
+        )
+    )

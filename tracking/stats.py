@@ -13,6 +13,10 @@ program, office or department):
   year's report supersedes the fourth quarter's), summed over the organisations;
 - timeline: received obligations by the week or month of their first submission (with how many of them were on
   time), and accepted ones by the time of acceptance. Summed over the buckets they equal received and accepted.
+
+The plan as it stood on a date (`Selection.as_of`, see tracking.asof): the same queries, with each obligation's report
+read from its latest version written before that instant (tracking.HistoricalReport) instead of its current row, and
+target values from theirs; the obligations themselves are the current ones. Callers pass that date as `today`.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from django.db.models.functions import RowNumber, TruncMonth, TruncWeek
 
 from participants.models import Department, ProvincialOffice, office_order
 from programs.models import Program, ReportingPeriod, Target, WorkItem, WorkItemDepartment
+from tracking import asof
 from tracking.choices import PUBLISHED_STATES, ReportState, ReportStatus
 from tracking.models import Obligation, TargetValue
 
@@ -35,13 +40,15 @@ STATUS_KEYS = [s.value for s in ReportStatus]
 
 @dataclass(frozen=True)
 class Selection:
-    """The obligations a statistic counts: those of `period_ids`, narrowed to a program, office or department."""
+    """The obligations a statistic counts: those of `period_ids`, narrowed to a program, office or department;
+    with `as_of` (an instant: tracking.asof.end_of_day), their reports as they stood then."""
 
     period_ids: tuple[int, ...]
     program_id: int | None = None
     office_id: int | None = None
     department_id: int | None = None
     work_item_id: int | None = None
+    as_of: datetime.datetime | None = None
 
     def q(self, path: str = "") -> Q:
         """The selection as a condition on obligations reached through `path` ("" from Obligation itself)."""
@@ -74,9 +81,13 @@ def periods_selected(*, year: int | None = None, period: ReportingPeriod | None 
     return periods
 
 
-def selection(*, year=None, period=None, program=None, office=None, department=None, work_item=None) -> Selection:
-    """A Selection from the usual parameters (one query: the period ids)."""
+def selection(
+    *, year=None, period=None, program=None, office=None, department=None, work_item=None, as_of=None
+) -> Selection:
+    """A Selection from the usual parameters (one query: the period ids); `as_of` a date (the end of that local
+    day) or None (now)."""
     return Selection(
+        as_of=asof.end_of_day(as_of) if as_of is not None else None,
         period_ids=tuple(periods_selected(year=year, period=period).values_list("pk", flat=True)),
         work_item_id=getattr(work_item, "pk", work_item),
         program_id=getattr(program, "pk", program),
@@ -120,12 +131,13 @@ def obligation_aggregates(today: datetime.date) -> dict:
 
 def grouped_obligations(selection: Selection) -> QuerySet:
     """The selection's obligations, each joined to its report by a join that reads only the selected periods'
-    reports (the period is the obligation's: an index serves both sides, whatever other years hold)."""
-    return (
-        selection.obligations()
-        .annotate(selected_report=FilteredRelation("report", condition=Q(report__period_id__in=selection.period_ids)))
-        .order_by()
-    )
+    reports (the period is the obligation's: an index serves both sides, whatever other years hold); with `as_of`,
+    to the report's version as it stood then (tracking.asof), under the same name."""
+    if selection.as_of is None:
+        report = FilteredRelation("report", condition=Q(report__period_id__in=selection.period_ids))
+    else:
+        report = asof.report_version_relation(selection.as_of, period_ids=selection.period_ids)
+    return selection.obligations().annotate(selected_report=report).order_by()
 
 
 def figures_by(
@@ -271,7 +283,9 @@ def work_item_stats(*, selection: Selection, today: datetime.date, by_period: bo
 def targets_achieved(*, selection: Selection, targets=None, by_period: bool = False) -> dict:
     """Per target: the sum over organisations of each one's latest received value in the selection (one query:
     the latest value per target and organisation is picked by a window function). `by_period`: per (target id,
-    period id), the sum of the values received for that period."""
+    period id), the sum of the values received for that period. With the selection's `as_of`: as they stood then."""
+    if selection.as_of is not None:
+        return asof.targets_achieved_then(selection=selection, targets=targets, by_period=by_period)
     values = TargetValue.objects.filter(report__state__in=PUBLISHED_STATES, report__period_id__in=selection.period_ids)
     if targets is not None:
         values = values.filter(target__in=targets)

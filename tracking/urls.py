@@ -6,6 +6,7 @@ from django.urls import path, register_converter
 
 from programs.converters import WorkItemCodeConverter
 from tracking.views import (
+    compare,
     completeness,
     duties,
     matrix,
@@ -47,6 +48,7 @@ urlpatterns = [
     path("plans/<int:year>/", progress.DashboardView.as_view(), name="dashboard"),
     path("plans/<int:year>/matrix/", matrix.MatrixView.as_view(), name="matrix"),
     path("plans/<int:year>/completeness/", completeness.CompletenessView.as_view(), name="completeness"),
+    path("plans/<int:year>/compare/", compare.CompareView.as_view(), name="compare"),
     path("completeness/", current_plan_redirect("tracking:completeness"), name="completeness_current"),
     path("plans/<int:year>/programs/<int:number>/", progress.ProgramProgressView.as_view(), name="program_detail"),
     path(

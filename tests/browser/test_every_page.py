@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from participants.models import Department
 from programs.models import Plan, Program, ReportingPeriod, Target, WorkItem
@@ -53,6 +54,11 @@ def world(plan, settings, tmp_path):
             ("work-item", "/plans/2012/items/IV.2/"),
             ("matrix", "/plans/2012/matrix/"),
             ("completeness", "/plans/2012/completeness/"),
+            ("dashboard-as-of", "/plans/2012/?as_of=2012-12-31"),
+            ("work-item-as-of", "/plans/2012/items/IV.2/?as_of=2012-12-31"),
+            ("matrix-as-of", "/plans/2012/matrix/?as_of=2012-12-31"),
+            ("completeness-as-of", "/plans/2012/completeness/?as_of=2012-12-31"),
+            ("compare", f"/plans/2012/compare/?as_of=2012-12-31&compare={timezone.localdate().isoformat()}"),
             ("summary", "/reports/2012/summary/"),
             ("offices", "/offices/"),
             ("office", "/offices/Guangdong/"),

@@ -126,6 +126,7 @@ PAGES = {
     ("tracking:summary_current", ()): REDIRECT_WITH_ROLE,
     ("tracking:completeness", (("year", 2012),)): WITH_ROLE,
     ("tracking:completeness_current", ()): REDIRECT_WITH_ROLE,
+    ("tracking:compare", (("year", 2012),)): WITH_ROLE,
     ("tracking:program_detail", (("year", 2012), ("number", 1))): WITH_ROLE,
     ("tracking:workitem_detail", (("year", 2012), ("code", "I.1"))): WITH_ROLE,
     ("tracking:office_detail", (("short_name", "Guangdong"),)): WITH_ROLE,
@@ -161,6 +162,7 @@ UNKNOWN_PAGES = {
     "tracking:workitem_detail": {"year": 2012, "code": "IX.99"},
     "tracking:office_detail": {"short_name": "Atlantis"},
     "tracking:department_detail": {"pk": UNKNOWN},
+    "tracking:compare": {"year": 1999},
     "tracking:report_detail": {"pk": UNKNOWN},
     "tracking:report_edit": {"pk": UNKNOWN},
 }

@@ -162,10 +162,9 @@ def obligation_values(queryset):
     return queryset.values(*OBLIGATION_FIELDS)
 
 
-def obligation_rows(rows) -> list[dict]:
-    """A page of `obligation_values` as ObligationSerializer writes it."""
+def obligation_rows(rows, *, today) -> list[dict]:
+    """A page of `obligation_values` as ObligationSerializer writes it (`overdue` judged on `today`)."""
     briefs = structure_briefs()
-    today = timezone.localdate()
     result = []
     for row in rows:
         visible, state, due = bool(row["report_visible"]), row["visible_state"], row["due"]

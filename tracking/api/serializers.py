@@ -197,7 +197,8 @@ class ObligationSerializer(serializers.ModelSerializer):
         return timezone.localdate(obligation.report_first_submitted_at) <= obligation.due
 
     def get_overdue(self, obligation) -> bool:
-        return obligation.visible_state not in PUBLISHED_STATES and obligation.due < timezone.localdate()
+        today = self.context.get("as_of") or timezone.localdate()  # overdue as of the view's `as_of` date
+        return obligation.visible_state not in PUBLISHED_STATES and obligation.due < today
 
 
 class NotificationSerializer(serializers.ModelSerializer):

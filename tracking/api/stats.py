@@ -1,5 +1,6 @@
 """`/api/v1/stats/...`: statistics computed by the database from the obligations (see tracking.stats for the
-definitions). Every endpoint takes `year`, `period`, `program`, `office` and `department`."""
+definitions). Every endpoint takes `year`, `period`, `program`, `office` and `department`, and `as_of` (the plan as it
+stood at the end of that day: tracking.asof)."""
 
 import copy
 
@@ -12,8 +13,15 @@ from rest_framework.response import Response
 from participants.models import Department, ProvincialOffice
 from planpromo.api.filters import QueryParametersFilter, check_query_parameters
 from programs.models import Program, ReportingPeriod
-from tracking import stats
+from tracking import asof, stats
 from tracking.api.conditional import StatsConditionalMixin
+from tracking.api.stats_serializers import (
+    OfficeStatsSerializer,
+    ProgramStatsSerializer,
+    ReportingRateSerializer,
+    TimelineRowSerializer,
+    WorkItemStatsSerializer,
+)
 from tracking.models import Obligation
 
 YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="Plan year (e.g. 2012).")
@@ -29,7 +37,13 @@ GROUP_BY = OpenApiParameter(
     description="One row per office, department, program, period or work item; several comma-separated "
     "(`office,period`); none: one row for the whole selection.",
 )
-SELECTION = [YEAR, PERIOD, PROGRAM, OFFICE, DEPARTMENT]
+AS_OF = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    description="The plan as it stood at the end of this day (local time, YYYY-MM-DD, not after today), read from "
+    "the reports' history; overdue is then judged on that day.",
+)
+SELECTION = [YEAR, PERIOD, PROGRAM, OFFICE, DEPARTMENT, AS_OF]
 BY_PERIOD = OpenApiParameter(
     "group_by",
     OpenApiTypes.STR,
@@ -45,6 +59,13 @@ class StatsQuerySerializer(serializers.Serializer):
     program = serializers.PrimaryKeyRelatedField(queryset=Program.objects.all(), required=False)
     office = serializers.PrimaryKeyRelatedField(queryset=ProvincialOffice.objects.all(), required=False)
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False)
+    as_of = serializers.CharField(required=False, allow_blank=True, help_text=AS_OF.description)
+
+    def validate_as_of(self, value):
+        try:
+            return asof.parse_as_of(value)
+        except asof.AsOfError as error:
+            raise serializers.ValidationError(str(error)) from None
 
 
 class EntityStatsQuerySerializer(StatsQuerySerializer):
@@ -68,107 +89,6 @@ class ReportingRatesQuerySerializer(StatsQuerySerializer):
         if len(set(names)) != len(names):
             raise serializers.ValidationError("Each group may be named once.")
         return names
-
-
-class StatusCountsSerializer(serializers.Serializer):
-    not_started = serializers.IntegerField(source="status_not_started")
-    on_track = serializers.IntegerField(source="status_on_track")
-    at_risk = serializers.IntegerField(source="status_at_risk")
-    delayed = serializers.IntegerField(source="status_delayed")
-    completed = serializers.IntegerField(source="status_completed")
-
-
-class RatesMixin(serializers.Serializer):
-    reporting_rate = serializers.SerializerMethodField(help_text="received ÷ expected, in percent (null: none due).")
-    on_time_rate = serializers.SerializerMethodField(help_text="on time ÷ expected, in percent (null: none due).")
-
-    def _get(self, row, name):
-        return row[name] if isinstance(row, dict) else getattr(row, name)
-
-    def get_reporting_rate(self, row) -> float | None:
-        return stats.rate(self._get(row, "received"), self._get(row, "expected"))
-
-    def get_on_time_rate(self, row) -> float | None:
-        return stats.rate(self._get(row, "on_time"), self._get(row, "expected"))
-
-
-class RollupFieldsMixin(RatesMixin):
-    # Present only in rows grouped by period (`group_by=period`).
-    period = serializers.IntegerField(source="period.pk", required=False, help_text="With group_by=period.")
-    period_label = serializers.CharField(source="period.label", required=False, help_text="With group_by=period.")
-    period_due = serializers.DateField(source="period.due", required=False, help_text="With group_by=period.")
-    expected = serializers.IntegerField(help_text="Obligations: reports that must be written in the selection.")
-    received = serializers.IntegerField(help_text="Obligations met: the report is submitted or accepted.")
-    accepted = serializers.IntegerField()
-    on_time = serializers.IntegerField(help_text="Received, and first submitted by the due date.")
-    overdue = serializers.IntegerField(help_text="Past the due date and not received.")
-    status = StatusCountsSerializer(source="*", help_text="Received reports by status.")
-    mean_percent = serializers.FloatField(allow_null=True, help_text="Mean percent complete of received reports.")
-
-
-class ProgramStatsSerializer(RollupFieldsMixin):
-    id = serializers.IntegerField()
-    year = serializers.IntegerField(source="plan.year")
-    number = serializers.IntegerField()
-    numeral = serializers.CharField()
-    name = serializers.CharField()
-    work_items = serializers.IntegerField(source="work_item_count")
-
-
-class OfficeStatsSerializer(RollupFieldsMixin):
-    id = serializers.IntegerField()
-    short_name = serializers.CharField()
-    name_zh = serializers.CharField()
-    work_items = serializers.IntegerField(source="work_item_count", help_text="Items the office reports on.")
-    due = serializers.IntegerField(source="expected", help_text="The same as `expected` (kept for old clients).")
-
-
-class TargetStatsSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    quantity = serializers.IntegerField()
-    approximate = serializers.BooleanField()
-    description = serializers.CharField()
-    achieved = serializers.IntegerField(allow_null=True, help_text="Sum of each organisation's latest value.")
-
-
-class WorkItemStatsSerializer(RollupFieldsMixin):
-    id = serializers.IntegerField()
-    year = serializers.IntegerField(source="program.plan.year")
-    code = serializers.CharField()
-    title = serializers.CharField()
-    office_scope = serializers.CharField()
-    offices_expected = serializers.IntegerField(help_text="Offices that must report (distinct).")
-    offices_reported = serializers.IntegerField(help_text="Offices with at least one received report (distinct).")
-    departments_expected = serializers.IntegerField(help_text="Responsible departments (distinct).")
-    targets = TargetStatsSerializer(many=True, source="target_figures")
-
-
-class TimelineRowSerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
-    received = serializers.IntegerField(help_text="Obligations received, by the time of their first submission.")
-    on_time = serializers.IntegerField(help_text="Of those, first submitted by the due date.")
-    accepted = serializers.IntegerField(help_text="Obligations accepted, by the time of acceptance.")
-
-
-class ReportingRateSerializer(RatesMixin):
-    """A group's row: the group's fields (those of the groups asked for; the others are absent), then the counts."""
-
-    office = serializers.IntegerField(source="office_id", required=False)
-    office_short_name = serializers.CharField(source="office__short_name", required=False)
-    office_name_zh = serializers.CharField(source="office__name_zh", required=False)
-    department = serializers.IntegerField(source="department_id", required=False)
-    department_name = serializers.CharField(source="department__name", required=False)
-    program = serializers.IntegerField(source="work_item__program_id", required=False)
-    program_number = serializers.IntegerField(source="work_item__program__number", required=False)
-    period = serializers.IntegerField(source="period_id", required=False)
-    period_label = serializers.CharField(source="period__label", required=False)
-    period_due = serializers.DateField(source="period__due", required=False)
-    work_item = serializers.IntegerField(source="work_item_id", required=False)
-    expected = serializers.IntegerField()
-    received = serializers.IntegerField()
-    accepted = serializers.IntegerField()
-    on_time = serializers.IntegerField()
-    overdue = serializers.IntegerField()
 
 
 ORDERING = OpenApiParameter(
@@ -238,16 +158,19 @@ class StatsViewSet(StatsConditionalMixin, mixins.ListModelMixin, viewsets.Generi
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request parameters, no queries
             return stats.Selection(period_ids=())
         query = self.query()
+        self._as_of = query.get("as_of")
         return stats.selection(
             year=query.get("year"),
             period=query.get("period"),
             program=query.get("program"),
             office=query.get("office"),
             department=query.get("department"),
+            as_of=self._as_of,
         )
 
     def today(self):
-        return timezone.localdate()
+        """Today, or the `as_of` date (read by selection(), which each get_queryset calls first)."""
+        return getattr(self, "_as_of", None) or timezone.localdate()
 
 
 @extend_schema_view(list=extend_schema(parameters=[*SELECTION, BY_PERIOD, ORDERING]))

@@ -5,6 +5,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from tracking.api.notifications import NotificationViewSet
+from tracking.api.obligations import ObligationViewSet
 from tracking.api.spreadsheets import ReportImportView, ReportTemplateView
 from tracking.api.stats import (
     OfficeStatsViewSet,
@@ -13,7 +14,7 @@ from tracking.api.stats import (
     TimelineViewSet,
     WorkItemStatsViewSet,
 )
-from tracking.api.views import ObligationViewSet, ReportViewSet, TargetValueViewSet
+from tracking.api.views import ReportViewSet, TargetValueViewSet
 
 router = DefaultRouter()
 router.include_root_view = False  # the API root (planpromo/api/urls.py) lists every app's routes

@@ -1,6 +1,3 @@
-from functools import cached_property
-
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
@@ -10,16 +7,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from planpromo.api.conditional import BODY_TIMEOUT
 from planpromo.api.exceptions import PreconditionFailed
 from planpromo.api.pagination import SyncPageNumberPagination
 from planpromo.api.renderers import ExportRenderer
 from planpromo.api.schema import ErrorSerializer
-from planpromo.conditional import PLAN_STRUCTURE, version
 from tracking import cleaning, exports, permissions, selectors, services
 from tracking.api import lean
 from tracking.api.conditional import (
-    ObligationConditionalMixin,
     ReportConditionalMixin,
     TargetValueConditionalMixin,
 )
@@ -27,7 +21,6 @@ from tracking.api.serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
     HistoryEntrySerializer,
-    ObligationSerializer,
     ReportSerializer,
     ReportWriteSerializer,
     ReturnSerializer,
@@ -35,7 +28,7 @@ from tracking.api.serializers import (
     TargetValueRowSerializer,
     VersionSerializer,
 )
-from tracking.filtersets import ObligationFilterSet, ReportFilterSet, TargetValueFilterSet
+from tracking.filtersets import ReportFilterSet, TargetValueFilterSet
 from tracking.history import report_history
 from tracking.models import Attachment
 
@@ -306,56 +299,6 @@ class ReportViewSet(ReportConditionalMixin, mixins.CreateModelMixin, viewsets.Re
         )
         response["Cache-Control"] = "private, no-store"
         return response
-
-
-class ObligationViewSet(ObligationConditionalMixin, viewsets.ReadOnlyModelViewSet):
-    """Reporting obligations: one per work item, reporting organisation and period that must report, with its due
-    date and where it stands. "Who has not reported on Program VII this quarter?" is
-    `?program=<id>&period=<id>&state=missing,draft,returned` (or `overdue=true` once past due).
-
-    Every obligation is listed to every user with a role; the report's id, state and submission time only to
-    those who may read the report (otherwise the state is `missing`)."""
-
-    serializer_class = ObligationSerializer
-    filterset_class = ObligationFilterSet
-    pagination_class = SyncPageNumberPagination
-    ordering_fields = {"due": ("due", "id"), "id": "id"}
-    export_name = "obligations"
-
-    def get_queryset(self):
-        return selectors.obligations_visible_to(user=self.request.user, period_ids=self.period_ids).order_by(
-            "due", "id"
-        )
-
-    def list(self, request, *args, **kwargs):
-        if getattr(getattr(request, "accepted_renderer", None), "format", None) != "json":
-            return super().list(request, *args, **kwargs)  # files and the browsable API: the serializer
-        page = self.paginate_queryset(lean.obligation_values(self.filter_queryset(self.get_queryset())))
-        return lean.json_response(self.get_paginated_response(lean.obligation_rows(page)))
-
-    @cached_property
-    def period_ids(self):
-        return self.selected_period_ids()
-
-    def selected_period_ids(self):
-        """The periods the `year` and `period` parameters narrow the list to, when they are valid: the reports are
-        then joined through those periods only (tracking.selectors.obligations_visible_to). Kept in the shared
-        cache under the plan structure's version."""
-        if getattr(self, "swagger_fake_view", False):
-            return None
-        params = self.request.query_params
-        year = params.get("year", "")
-        periods = [value for given in params.getlist("period") for value in given.split(",") if value]
-        if (year and not year.isdigit()) or not all(value.isdigit() for value in periods):
-            return None  # the filters answer with a 400
-        key = f"planpromo:obligation-periods:{version(PLAN_STRUCTURE)}:{year}:{','.join(sorted(periods))}"
-        return cache.get_or_set(
-            key,
-            lambda: selectors.obligation_period_ids(
-                year=int(year) if year else None, periods=[int(value) for value in periods]
-            ),
-            BODY_TIMEOUT,
-        )
 
 
 class TargetValueViewSet(TargetValueConditionalMixin, mixins.ListModelMixin, viewsets.GenericViewSet):

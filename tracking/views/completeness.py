@@ -8,12 +8,12 @@ from django.views.generic import TemplateView
 
 from planpromo.views import Crumb
 from programs.models import Program, ReportingPeriod
-from tracking import stats
+from tracking import asof, stats
 from tracking.completeness import Completeness, completeness
 from tracking.views.base import PlanPageMixin, plan_crumb
 
 
-class CompletenessView(PlanPageMixin, TemplateView):
+class CompletenessView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
     """Completeness and timeliness of the plan year, as DHIS2's reporting-rate summary: organisations (offices,
     then departments) × periods, each cell received/expected and on time, with row and column totals and a colour
     scale; filtered by program and period; `?format=csv` or `xlsx` gives the same table as a file."""
@@ -41,7 +41,9 @@ class CompletenessView(PlanPageMixin, TemplateView):
     def table(self) -> Completeness:
         periods = [self.chosen_period] if self.chosen_period else self.periods
         selection = stats.Selection(
-            period_ids=tuple(p.pk for p in periods), program_id=self.program.pk if self.program else None
+            period_ids=tuple(p.pk for p in periods),
+            program_id=self.program.pk if self.program else None,
+            as_of=self.as_of_instant,
         )
         return completeness(periods=periods, selection=selection, today=self.today)
 

@@ -7,13 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from planpromo.views import Crumb
+from tracking import asof
 from tracking.choices import ReportState, ReportStatus
 from tracking.matrix import participation_matrix
 from tracking.symbols import NO_REPORT_SYMBOL, NOT_TAKING_PART_SYMBOL, OVERDUE_SYMBOL, STATE_SYMBOLS, STATUS_CODES
 from tracking.views.base import PlanPageMixin, plan_crumb
 
 
-class MatrixView(PlanPageMixin, TemplateView):
+class MatrixView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
     """The participation matrix: 32 offices × the plan's work items, filtered by program and period. An htmx
     request gets the table alone (the `matrix` partial)."""
 
@@ -44,6 +45,7 @@ class MatrixView(PlanPageMixin, TemplateView):
             user=self.request.user,
             today=self.today,
             program_number=self.program_number,
+            as_of=self.as_of_instant,
         )
         legend_states = [(STATE_SYMBOLS[s], s.label, s.value) for s in ReportState]
         legend_statuses = [(STATUS_CODES[s], s.label, s.value) for s in ReportStatus]

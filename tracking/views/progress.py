@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 from planpromo.views import Crumb
 from programs.choices import OfficeScope
 from programs.models import Program, WorkItem, WorkItemDepartment
-from tracking import permissions, stats
+from tracking import asof, permissions, stats
 from tracking.choices import PUBLISHED_STATES, ReportStatus
 from tracking.models import Obligation, Report
 from tracking.selectors import obligations_visible_to, reports_to_review, visible_reports
@@ -42,7 +42,7 @@ class ProgramProgress:
         return self.received - self.accepted
 
 
-class DashboardView(PlanPageMixin, TemplateView):
+class DashboardView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
     """Where the plan stands: per program the progress of the period, reports due, overdue and awaiting review,
     recent activity, and charts."""
 
@@ -55,7 +55,7 @@ class DashboardView(PlanPageMixin, TemplateView):
         # Queries: the plan, its periods, program statistics of the period and of the year, the status
         # distribution per period, the timeline (2), recent reports, the user's profile; for reviewers, their queue.
         plan, user = self.plan, self.request.user
-        year = stats.Selection(period_ids=tuple(p.pk for p in self.periods))
+        year = stats.Selection(period_ids=tuple(p.pk for p in self.periods), as_of=self.as_of_instant)
         programs = self.program_progress(year)
         totals = {
             "expected": sum(p.expected for p in programs),
@@ -88,7 +88,8 @@ class DashboardView(PlanPageMixin, TemplateView):
         """Each program's figures of the period, with what is overdue over the year."""
         period, today = self.period, self.today
         year_rows = {row.pk: row for row in stats.program_stats(selection=year, today=today)}
-        rows = stats.program_stats(selection=stats.Selection(period_ids=(period.pk,)), today=today) if period else []
+        of_period = stats.Selection(period_ids=(period.pk,), as_of=self.as_of_instant) if period else None
+        rows = stats.program_stats(selection=of_period, today=today) if period else []
         programs = [
             ProgramProgress(
                 program=row,
@@ -210,7 +211,7 @@ class Participant:
     overdue: bool = False
 
 
-class WorkItemProgressView(PlanPageMixin, TemplateView):
+class WorkItemProgressView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
     """A work item: full text, responsible departments, targets against achieved, every participating office and
     responsible department with its report of the period, and the timeline of reports."""
 
@@ -247,7 +248,9 @@ class WorkItemProgressView(PlanPageMixin, TemplateView):
         participants = []
         if period:
             participants = self.participants(item, period)
-        year = stats.Selection(period_ids=tuple(p.pk for p in self.periods), work_item_id=item.pk)
+        year = stats.Selection(
+            period_ids=tuple(p.pk for p in self.periods), work_item_id=item.pk, as_of=self.as_of_instant
+        )
         targets = list(item.targets.order_by("position"))
         achieved = stats.targets_achieved(selection=year, targets=targets) if targets else {}
         for target in targets:
@@ -276,7 +279,10 @@ class WorkItemProgressView(PlanPageMixin, TemplateView):
         """Who must report on the item for the period (its obligations): offices by code, then the responsible
         departments in the circular's order; each with its report where the user may see it."""
         obligations = obligations_visible_to(
-            user=self.request.user, queryset=Obligation.objects.filter(work_item=item, period=period)
+            user=self.request.user,
+            queryset=Obligation.objects.filter(work_item=item, period=period),
+            as_of=self.as_of_instant,
+            period_ids=(period.pk,),
         )
         position = {link.department_id: link.position for link in item.department_links.all()}
         offices = sorted((o for o in obligations if o.office_id), key=lambda o: o.office.sort_key)
@@ -287,7 +293,7 @@ class WorkItemProgressView(PlanPageMixin, TemplateView):
             Participant(
                 o.organisation,
                 o.office_id is not None,
-                report=o.report if o.report_visible else None,
+                report=asof.visible_report(o),
                 overdue=o.due < self.today and o.visible_state not in PUBLISHED_STATES,
             )
             for o in offices + departments
