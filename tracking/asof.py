@@ -120,13 +120,9 @@ def targets_achieved_then(*, selection, targets=None, by_period: bool = False) -
     organisation's latest received value per target, as the window does for the present. (A window over the
     versions, under the window over the values, let PostgreSQL choose nested loops that took minutes.)"""
     received = received_reports_then(selection.as_of, period_ids=selection.period_ids, received_states=PUBLISHED_STATES)
-    versions = HistoricalTargetValue.objects.filter(history_date__lt=selection.as_of, report_id__in=received)
-    if targets is not None:
-        versions = versions.filter(target__in=targets)
-    if selection.office_id is not None:
-        versions = versions.filter(report__office_id=selection.office_id)
-    if selection.department_id is not None:
-        versions = versions.filter(report__department_id=selection.department_id)
+    versions = HistoricalTargetValue.objects.filter(
+        selection.values_q(targets), history_date__lt=selection.as_of, report_id__in=received
+    )
     rows = versions.order_by("history_date", "history_id").values_list(
         "id",
         "history_type",

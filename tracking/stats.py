@@ -64,6 +64,18 @@ class Selection:
             condition &= Q(**{f"{prefix}work_item_id": self.work_item_id})
         return condition
 
+    def values_q(self, targets=None) -> Q:
+        """The selection's organisation (and `targets`, when given) as a condition on target values (current or
+        historical: both reach their report's organisation)."""
+        condition = Q()
+        if targets is not None:
+            condition &= Q(target__in=targets)
+        if self.office_id is not None:
+            condition &= Q(report__office_id=self.office_id)
+        if self.department_id is not None:
+            condition &= Q(report__department_id=self.department_id)
+        return condition
+
     def obligations(self) -> QuerySet:
         return Obligation.objects.filter(self.q())
 
@@ -286,13 +298,9 @@ def targets_achieved(*, selection: Selection, targets=None, by_period: bool = Fa
     period id), the sum of the values received for that period. With the selection's `as_of`: as they stood then."""
     if selection.as_of is not None:
         return asof.targets_achieved_then(selection=selection, targets=targets, by_period=by_period)
-    values = TargetValue.objects.filter(report__state__in=PUBLISHED_STATES, report__period_id__in=selection.period_ids)
-    if targets is not None:
-        values = values.filter(target__in=targets)
-    if selection.office_id is not None:
-        values = values.filter(report__office_id=selection.office_id)
-    if selection.department_id is not None:
-        values = values.filter(report__department_id=selection.department_id)
+    values = TargetValue.objects.filter(
+        selection.values_q(targets), report__state__in=PUBLISHED_STATES, report__period_id__in=selection.period_ids
+    )
     if by_period:  # one report per organisation, item and period: nothing to choose among
         achieved: dict = defaultdict(int)
         for target_id, period_id, value in values.values_list("target_id", "report__period_id", "value"):
