@@ -47,8 +47,10 @@ def header(result: dict) -> list[str]:
         f"- Data: `generate_data {' '.join(data['generator'] or [])}` in {data['generate_seconds']} s: {data['plans']} "
         f"plan-years, {data['work_items']:,} work items, {data['reports']:,} reports, {data['obligations']:,} "
         f"obligations, {data['history_rows']:,} history rows. The reads ask for plan year {result['year']}.",
-        f"- Servers: gunicorn, {result['workers']} sync workers each, `make serve`'s flags (access log on, "
-        "--max-requests 2000); the product with DJANGO_DEBUG=0, whitenoise, static collected, throttling off, token "
+        f"- Servers: gunicorn, {result['workers']} workers each, `make serve`'s flags (planpromo/gunicorn_conf.py, "
+        "access log on); the product and the constant view in gthread workers of 4 threads as `make serve` runs "
+        "them, the raw-SQL limit in sync workers (one connection per process); the product with DJANGO_DEBUG=0, "
+        "whitenoise, static collected, throttling off, token "
         "authentication (an analyst; office reporters for the submission), a session for the pages; `manage.py "
         "db_worker` beside it renders the PDF.",
         f"- Load: wrk over loopback on the same machine, {result['duration']:g} s per measurement after a 2 s "

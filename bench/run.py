@@ -30,7 +30,7 @@ from bench.console import log
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=10, help="seconds per measurement (default 10)")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers per server (`make serve`'s WORKERS)")
     parser.add_argument("--scale", default="large", help="generate_data's --scale (small, large)")
     parser.add_argument("--reports", type=int, help="generate_data's --reports (default: the scale's)")
     parser.add_argument("--years", type=int, help="generate_data's --years (default: the scale's)")

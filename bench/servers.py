@@ -39,15 +39,19 @@ class Process:
 
 
 class Server(Process):
-    """A gunicorn server with the production flags of `make serve`."""
+    """A gunicorn server with the production flags of `make serve` (planpromo/gunicorn_conf.py); `threads`: gthread
+    workers of that many threads, as `make serve` runs the product (the raw-SQL limit keeps one connection per
+    process, so it runs sync workers)."""
 
-    def __init__(self, name: str, app: str, env: dict, workers: int, logs: Path):
+    def __init__(self, name: str, app: str, env: dict, workers: int, logs: Path, threads: int = 0):
         self.port = _free_port()
         command = [
-            sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
-            "--access-logfile", str(logs / f"{name}-access.log"), "--timeout", "60", "--graceful-timeout", "30",
-            "--max-requests", "2000", "--max-requests-jitter", "200",
+            sys.executable, "-m", "gunicorn", app, "-c", "python:planpromo.gunicorn_conf",
+            "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+            "--access-logfile", str(logs / f"{name}-access.log"),
         ]  # fmt: skip
+        if threads:
+            command += ["--worker-class", "gthread", "--threads", str(threads)]
         super().__init__(name, command, env, logs)
 
     def url(self, path: str) -> str:

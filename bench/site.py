@@ -23,6 +23,9 @@ from bench.console import BENCH, ROOT, fail, log
 from bench.servers import Process, Server
 from tests.plugins.pgcluster import PostgresCluster
 
+# Threads per gthread worker of the product and the constant view, as `make serve` runs them (THREADS).
+THREADS = 4
+
 CLIENTS = (1, 16)
 
 
@@ -119,9 +122,9 @@ def start(env: dict, workers: int, work: Path, config: dict, data: dict) -> Site
     const_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.const_django"}
     try:
         processes += [
-            Server("product", "planpromo.wsgi:application", env, workers, logs),
+            Server("product", "planpromo.wsgi:application", env, workers, logs, threads=THREADS),
             Server("raw-sql", "bench.rawapp:application", env, workers, logs),
-            Server("constant", "bench.const_django:application", const_env, workers, logs),
+            Server("constant", "bench.const_django:application", const_env, workers, logs, threads=THREADS),
             Process("db-worker", [sys.executable, "manage.py", "db_worker"], env, logs),
         ]
         product, raw, const, worker = processes
