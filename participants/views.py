@@ -24,7 +24,6 @@ class ApiTokensView(PageMixin, FormView):
         return [Crumb(_("Account")), Crumb(self.get_page_title())]
 
     def get_context_data(self, **kwargs):
-        # Queries: the user's tokens.
         tokens = list(services.api_tokens_of(user=self.request.user))
         for token in tokens:
             token.is_expired = services.token_is_expired(token)

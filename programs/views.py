@@ -43,8 +43,8 @@ class OfficeListView(PageMixin, SelectedPlanMixin, ListView):
     page_title = _("Provincial offices")
 
     def get_queryset(self):
-        # Queries: the plan, the offices with the items of their reporting obligations (tracking.Obligation, by the
-        # reverse relation: programs imports no app above it). An aggregate drops Meta.ordering: order explicitly.
+        # The offices' obligations by the reverse relation (programs imports no app above it). An aggregate
+        # drops Meta.ordering: order explicitly.
         in_plan = Q(obligations__period__plan=self.plan)
         return ProvincialOffice.objects.annotate(
             item_count=Count("obligations__work_item", distinct=True, filter=in_plan)
@@ -61,6 +61,5 @@ class DepartmentListView(PageMixin, SelectedPlanMixin, ListView):
     page_title = _("Departments")
 
     def get_queryset(self):
-        # Queries: the plan, the departments with their counts.
         in_plan = Q(work_item_links__work_item__program__plan=self.plan)
         return Department.objects.annotate(item_count=Count("work_item_links", filter=in_plan))

@@ -12,13 +12,12 @@
 - Each statistic is the same grouped query with its report side switched (tracking.stats.grouped_obligations): the
   join to each obligation's report becomes a join to the report's version picked by `report_version_relation`, in
   the same number of queries. Target values have their history too (HistoricalTargetValue): the achieved values
-  are those reported by then (tracking.stats.targets_achieved_then).
+  are those reported by then (tracking.stats.targets.targets_achieved_then).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 
 from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
@@ -29,7 +28,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from tracking import permissions
-from tracking.choices import PUBLISHED_STATES, ReportState, ReportStatus
+from tracking.choices import ReportState, ReportStatus
 from tracking.models import Report, TargetValue
 
 HistoricalReport = Report.history.model
@@ -116,50 +115,6 @@ def received_reports_then(before: datetime.datetime, *, period_ids, received_sta
     ):
         latest[report_id] = (kind, state)  # oldest first: the last version wins
     return [report_id for report_id, (kind, state) in latest.items() if kind in EXISTING and state in received_states]
-
-
-def targets_achieved_then(*, selection, targets=None, by_period: bool = False) -> dict:
-    """tracking.stats.targets_achieved as everything stood at `selection.as_of`: one query reads every version
-    written by then of the target values of the reports received then (received_reports_then), with their
-    report's organisation and period; here each value's latest version is kept (unless it records a deletion), then each
-    organisation's latest received value per target, as the window does for the present. (A window over the
-    versions, under the window over the values, let PostgreSQL choose nested loops that took minutes.)"""
-    received = received_reports_then(selection.as_of, period_ids=selection.period_ids, received_states=PUBLISHED_STATES)
-    versions = HistoricalTargetValue.objects.filter(
-        selection.values_q(targets), history_date__lt=selection.as_of, report_id__in=received
-    )
-    rows = versions.order_by("history_date", "history_id").values_list(
-        "id",
-        "history_type",
-        "target_id",
-        "value",
-        "report__office_id",
-        "report__department_id",
-        "report__period__end",
-        "report__period__start",
-        "report__period_id",
-    )
-    latest = {row[0]: row[1:] for row in rows}  # oldest first: the last version of each value wins
-    if by_period:  # one report per organisation, item and period: its value then
-        return _sum_by_target_and_period(version for version in latest.values() if version[0] in EXISTING)
-    best: dict[tuple, tuple] = {}  # (target, office, department): ((period end, -period start), value)
-    for kind, target_id, value, office_id, department_id, end, start, _period in latest.values():
-        if kind not in EXISTING:
-            continue
-        key, rank = (target_id, office_id, department_id), (end, -start.toordinal())
-        if key not in best or rank > best[key][0]:
-            best[key] = (rank, value)
-    achieved: dict[int, int] = defaultdict(int)
-    for (target_id, _office, _department), (_rank, value) in best.items():
-        achieved[target_id] += value
-    return dict(achieved)
-
-
-def _sum_by_target_and_period(versions) -> dict:
-    achieved: dict = defaultdict(int)
-    for _kind, target_id, value, *_organisation_and_dates, period_id in versions:
-        achieved[target_id, period_id] += value
-    return dict(achieved)
 
 
 # --- Pages ----------------------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from django.core.cache import cache
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.exceptions import ValidationError
 
 from planpromo.api.conditional import BODY_TIMEOUT
 from planpromo.api.pagination import SyncPageNumberPagination
@@ -19,7 +18,7 @@ from tracking.api.conditional import (
 from tracking.api.serializers import (
     ObligationSerializer,
 )
-from tracking.api.stats import AS_OF
+from tracking.api.stats import AS_OF, AsOfQuerySerializer
 from tracking.filtersets import ObligationFilterSet
 
 
@@ -42,10 +41,9 @@ class ObligationViewSet(ObligationConditionalMixin, viewsets.ReadOnlyModelViewSe
     def as_of(self):
         """The `as_of` date, or None; a 400 on the field when it cannot be used."""
         if not hasattr(self, "_as_of"):
-            try:
-                self._as_of = asof.parse_as_of(self.request.query_params.get("as_of")) if self.request else None
-            except asof.AsOfError as error:
-                raise ValidationError({"as_of": [str(error)]}) from None
+            query = AsOfQuerySerializer(data=self.request.query_params if self.request else {})
+            query.is_valid(raise_exception=True)
+            self._as_of = query.validated_data.get("as_of")
         return self._as_of
 
     def get_queryset(self):

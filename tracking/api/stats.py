@@ -53,19 +53,32 @@ BY_PERIOD = OpenApiParameter(
 )
 
 
-class StatsQuerySerializer(serializers.Serializer):
+class AsOfField(serializers.CharField):
+    """`?as_of=`: a local date not after today (tracking.asof.parse_as_of), None when absent or empty; a 400 on the
+    field saying why when it cannot be used."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**{"required": False, "allow_blank": True, "help_text": AS_OF.description, **kwargs})
+
+    def run_validation(self, data=serializers.empty):
+        try:
+            return asof.parse_as_of(super().run_validation(data))
+        except asof.AsOfError as error:
+            raise serializers.ValidationError(str(error)) from None
+
+
+class AsOfQuerySerializer(serializers.Serializer):
+    """The query parameter every view with a past reads (the statistics, the obligations)."""
+
+    as_of = AsOfField()
+
+
+class StatsQuerySerializer(AsOfQuerySerializer):
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
     period = serializers.PrimaryKeyRelatedField(queryset=ReportingPeriod.objects.all(), required=False)
     program = serializers.PrimaryKeyRelatedField(queryset=Program.objects.all(), required=False)
     office = serializers.PrimaryKeyRelatedField(queryset=ProvincialOffice.objects.all(), required=False)
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False)
-    as_of = serializers.CharField(required=False, allow_blank=True, help_text=AS_OF.description)
-
-    def validate_as_of(self, value):
-        try:
-            return asof.parse_as_of(value)
-        except asof.AsOfError as error:
-            raise serializers.ValidationError(str(error)) from None
 
 
 class EntityStatsQuerySerializer(StatsQuerySerializer):

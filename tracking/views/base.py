@@ -21,7 +21,6 @@ from programs.choices import PeriodKind
 from programs.models import Plan, ReportingPeriod, WorkItem
 from programs.templatetags.plan_tags import short_display_name
 from tracking import permissions, selectors
-from tracking.choices import ReportStatus
 from tracking.locks import lock_status
 from tracking.models import Obligation
 
@@ -169,14 +168,6 @@ class PlanPageMixin(PageMixin):
 
 def period_queryset(period):
     return ReportingPeriod.objects.filter(pk=period.pk if period else None)
-
-
-def percent(part, whole) -> int | None:
-    return round(100 * part / whole) if whole else None
-
-
-def status_counts(row) -> list[tuple[str, str, int]]:
-    return [(status.value, status.label, getattr(row, f"status_{status.value}") or 0) for status in ReportStatus]
 
 
 class ReportObjectMixin:

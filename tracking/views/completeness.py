@@ -56,7 +56,6 @@ class CompletenessView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        # Queries: the plan, its periods, the user's profile, the program (when chosen), and completeness's eight.
         query = self.request.GET.copy()
         query.pop("format", None)
         return super().get_context_data(

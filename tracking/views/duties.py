@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import roman
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -16,8 +15,7 @@ from participants.models import Department, ProvincialOffice
 from planpromo.views import Crumb
 from programs.models import Program, WorkItem, WorkItemDepartment
 from programs.templatetags.plan_tags import display_name
-from programs.translation import localized
-from tracking import permissions
+from tracking import stats
 from tracking.choices import PUBLISHED_STATES, ReportState
 from tracking.models import Obligation, Report
 from tracking.selectors import obligations_visible_to, visible_reports
@@ -105,8 +103,6 @@ class OfficeProgressView(DutiesMixin, TemplateView):
         return [Crumb(_("Provincial offices"), reverse("programs:office_list")), Crumb(self.get_page_title())]
 
     def get_context_data(self, **kwargs):
-        # Queries: the office, the plan, its periods, the user's profile, the office's obligations with their
-        # reports, their items' departments, and the office's visible reports of the plan.
         office = self.office
         reports = self.reports_of(office=office)
         return super().get_context_data(office=office, **self.duty_context(reports, office=office), **kwargs)
@@ -130,8 +126,6 @@ class DepartmentProgressView(DutiesMixin, TemplateView):
         return [Crumb(_("Departments"), reverse("programs:department_list")), Crumb(self.get_page_title())]
 
     def get_context_data(self, **kwargs):
-        # Queries: the department, the plan, its periods, its programs with their teams (2), its items and their
-        # departments, the user's profile and the department's visible reports, the review load.
         department = self.department
         programs = list(Program.objects.filter(plan=self.plan).for_department(department).with_team())
         for program in programs:
@@ -139,16 +133,7 @@ class DepartmentProgressView(DutiesMixin, TemplateView):
                 m.get_role_display() for m in program.team_memberships.all() if m.department_id == department.pk
             )
         reports = self.reports_of(department=department)
-        review_load = list(
-            Report.objects.filter(period__plan=self.plan, state=ReportState.SUBMITTED)
-            .filter(permissions.reviewing_department_q(department.pk))
-            .exclude(department=department)
-            .order_by("work_item__program__number", "work_item__number")
-            .values("work_item__program__number", "work_item__number", title=localized("work_item__title"))
-            .annotate(count=Count("id"))
-        )
-        for row in review_load:
-            row["code"] = f"{roman.toRoman(row['work_item__program__number'])}.{row['work_item__number']}"
+        review_load = stats.review_load(plan=self.plan, department=department)
         return super().get_context_data(
             department=department,
             programs=programs,

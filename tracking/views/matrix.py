@@ -38,7 +38,6 @@ class MatrixView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
         return int(value) if value.isdigit() else None
 
     def get_context_data(self, **kwargs):
-        # Queries: the plan, its periods, the user's profile, and participation_matrix's four.
         matrix = participation_matrix(
             plan=self.plan,
             period=self.period,

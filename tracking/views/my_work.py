@@ -29,8 +29,6 @@ class MyWorkView(PageMixin, TemplateView):
     page_title = gettext_lazy("My work")
 
     def get_context_data(self, **kwargs):
-        # Queries: the profile, the office or department; the plan; its periods; its programs; the organisation's
-        # open obligations with their reports; the review queue's count (reviewers).
         user, today = self.request.user, timezone.localdate()
         office, department = permissions.user_office(user), permissions.user_department(user)
         plan = Plan.objects.current()

@@ -26,7 +26,6 @@ class NotificationListView(PageMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        # Queries: the page's notifications, and the count of the paginator.
         return selectors.notifications_of(user=self.request.user)
 
     def get_context_data(self, **kwargs):

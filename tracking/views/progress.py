@@ -21,9 +21,8 @@ from tracking import asof, permissions, stats
 from tracking.choices import PUBLISHED_STATES, ReportStatus
 from tracking.models import Obligation, Report
 from tracking.selectors import obligations_visible_to, reports_to_review, visible_reports
-from tracking.stats import STATUS_KEYS
 from tracking.symbols import STATUS_COLOURS
-from tracking.views.base import PlanPageMixin, percent, plan_crumb, status_counts
+from tracking.views.base import PlanPageMixin, plan_crumb
 
 
 @dataclass
@@ -52,19 +51,11 @@ class DashboardView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
         return _("Plan %(year)s") % {"year": self.plan.year}
 
     def get_context_data(self, **kwargs):
-        # Queries: the plan, its periods, program statistics of the period and of the year, the status
-        # distribution per period, the timeline (2), recent reports, the user's profile; for reviewers, their queue.
         plan, user = self.plan, self.request.user
         year = stats.Selection(period_ids=tuple(p.pk for p in self.periods), as_of=self.as_of_instant)
         programs = self.program_progress(year)
-        totals = {
-            "expected": sum(p.expected for p in programs),
-            "received": sum(p.received for p in programs),
-            "accepted": sum(p.accepted for p in programs),
-            "awaiting_review": sum(p.awaiting_review for p in programs),
-            "overdue": sum(p.overdue for p in programs),
-        }
-        totals["percent_received"] = percent(totals["received"], totals["expected"])
+        totals = stats.totals(programs, ("expected", "received", "accepted", "awaiting_review", "overdue"))
+        totals["percent_received"] = stats.percent(totals["received"], totals["expected"])
         review_queue = None
         if permissions.may_review_at_all(user):
             review_queue = reports_to_review(user=user).filter(period__plan=plan).prefetch_related(None).count()
@@ -99,7 +90,7 @@ class DashboardView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
                 accepted=row.accepted,
                 overdue=year_rows[row.pk].overdue if row.pk in year_rows else 0,
                 mean_percent=row.mean_percent,
-                statuses=status_counts(row),
+                statuses=stats.status_counts(row),
             )
             for row in rows
         ]
@@ -130,7 +121,7 @@ class DashboardView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
                 for status in ReportStatus
             ],
         }
-        table = [(p, [counts.get((p.pk, s), 0) for s in STATUS_KEYS]) for p in self.periods]
+        table = [(p, [counts.get((p.pk, s), 0) for s in stats.STATUS_KEYS]) for p in self.periods]
         return {"chart": chart, "table": table, "statuses": list(ReportStatus)}
 
     def timeline_chart(self, year):
@@ -170,20 +161,14 @@ class ProgramProgressView(PlanPageMixin, TemplateView):
         return [plan_crumb(self.plan), Crumb(self.get_page_title())]
 
     def get_context_data(self, **kwargs):
-        # Queries: the program with its plan, its team; the periods; the items' roll-up; their departments.
         items = []
         if self.period:
             selection = stats.Selection(period_ids=(self.period.pk,), program_id=self.program.pk)
             items = list(stats.work_item_stats(selection=selection, today=self.today))
             for item in items:
-                item.statuses = status_counts(item)
-        totals = {
-            "expected": sum(i.expected for i in items),
-            "received": sum(i.received for i in items),
-            "accepted": sum(i.accepted for i in items),
-        }
-        received = [i for i in items if i.received]
-        mean = sum(i.mean_percent * i.received for i in received) / totals["received"] if received else None
+                item.statuses = stats.status_counts(item)
+        totals = stats.totals(items, ("expected", "received", "accepted"))
+        mean = stats.mean_percent_over(items)
         return super().get_context_data(program=self.program, items=items, totals=totals, mean_percent=mean, **kwargs)
 
 
@@ -242,8 +227,6 @@ class WorkItemProgressView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
         ]
 
     def get_context_data(self, **kwargs):
-        # Queries: the item with program and plan, its departments; the periods; the obligations of the period with
-        # the reports the user may see; targets; achieved values; the timeline.
         item, period = self.item, self.period
         participants = []
         if period:
@@ -255,7 +238,7 @@ class WorkItemProgressView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
         achieved = stats.targets_achieved(selection=year, targets=targets) if targets else {}
         for target in targets:
             target.achieved = achieved.get(target.pk)
-            target.achieved_percent = percent(target.achieved or 0, target.quantity)
+            target.achieved_percent = stats.percent(target.achieved or 0, target.quantity)
         timeline = self.timeline(year)
         chart = {
             "labels": [row["period"].label for row in timeline],

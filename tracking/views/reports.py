@@ -44,8 +44,6 @@ class ReportDetailView(ReportObjectMixin, PageMixin, TemplateView):
         return [reports_crumb(), Crumb(report_label(self.report))]
 
     def get_context_data(self, return_form=None, accept_form=None, **kwargs):
-        # Queries: the profile and organisation; the report with its relations, target values and attachments;
-        # the item's targets; the history with its users; whether the user reviews the item.
         report, user = self.report, self.request.user
         can_review = permissions.can_review_report(user, report)
         return super().get_context_data(
@@ -96,8 +94,6 @@ class ReportListView(PageMixin, ListView):
         return f"{reverse('report-list')}?{query.urlencode()}"
 
     def get_context_data(self, **kwargs):
-        # Queries: the profile; the filter form's choices (programs, work items, offices, departments, periods)
-        # and the chosen values; the count and the page of reports with relations, target values and attachments.
         return super().get_context_data(
             filter_form=self.filterset.form,
             filter_fields=[self.filterset.form[name] for name in LIST_FILTERS],

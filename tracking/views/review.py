@@ -33,8 +33,6 @@ class ReviewQueueView(PageMixin, ListView):
         return selectors.reports_to_review(user=self.request.user)
 
     def get_context_data(self, **kwargs):
-        # Queries: the profile; the count and the page of reports with their relations, target values and
-        # attachments.
         return super().get_context_data(
             reviewer=permissions.may_review_at_all(self.request.user), next_url=self.request.get_full_path(), **kwargs
         )

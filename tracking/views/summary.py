@@ -40,8 +40,6 @@ class AnnualSummaryView(PlanPageMixin, TemplateView):
         return [plan_crumb(self.plan), Crumb(_("Annual summary"))]
 
     def get_context_data(self, **kwargs):
-        # Queries: the plan, its periods, and annual_summary's (work item statistics with targets and
-        # departments, the received reports, the offices, the participations, the programs).
         summary = annual_summary(plan=self.plan, today=self.today)
         return super().get_context_data(summary=summary, generated_on=self.today, **kwargs)
 
