@@ -33,13 +33,28 @@ class SelectedPlanMixin:
         return super().get_context_data(plan=self.plan, **kwargs)
 
 
-class OfficeListView(PageMixin, SelectedPlanMixin, ListView):
-    """The 32 provincial offices, with the number of work items each must report on."""
+class OrganisationListView(PageMixin, SelectedPlanMixin, ListView):
+    """A list of organisations of one `kind` ("office", "department"), each with its number of work items in the
+    plan (programs/organisation_list.html): the list is `<kind>s` in the context, and the navigation's entry."""
 
     template_name = "programs/organisation_list.html"
-    context_object_name = "offices"
-    extra_context = {"kind": "office"}
-    nav_section = "offices"
+    kind = ""
+
+    def get_context_object_name(self, object_list):
+        return f"{self.kind}s"
+
+    @property
+    def nav_section(self):
+        return f"{self.kind}s"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(kind=self.kind, **kwargs)
+
+
+class OfficeListView(OrganisationListView):
+    """The 32 provincial offices, with the number of work items each must report on."""
+
+    kind = "office"
     page_title = _("Provincial offices")
 
     def get_queryset(self):
@@ -51,13 +66,10 @@ class OfficeListView(PageMixin, SelectedPlanMixin, ListView):
         ).order_by(*office_order())
 
 
-class DepartmentListView(PageMixin, SelectedPlanMixin, ListView):
+class DepartmentListView(OrganisationListView):
     """The central departments, with the number of work items each is responsible for."""
 
-    template_name = "programs/organisation_list.html"
-    context_object_name = "departments"
-    extra_context = {"kind": "department"}
-    nav_section = "departments"
+    kind = "department"
     page_title = _("Departments")
 
     def get_queryset(self):

@@ -99,6 +99,20 @@ def completeness(*, periods: list, selection: Selection, today: datetime.date) -
 # --- Two dates compared (the dashboard's compare view) ----------------------------------------------------------
 
 
+class Change:
+    """A figure's move from the first date to the second (one decimal; None when either is None), read as an
+    attribute of a RateChange."""
+
+    def __init__(self, figure: str):
+        self.figure = figure
+
+    def __get__(self, change, owner=None):
+        if change is None:
+            return self
+        first, second = getattr(change.first, self.figure), getattr(change.second, self.figure)
+        return None if first is None or second is None else round(second - first, 1)
+
+
 @dataclass
 class RateChange:
     """The figures of a program (None: the whole plan) as they stood on two dates, and how they moved."""
@@ -107,25 +121,10 @@ class RateChange:
     first: RateCell
     second: RateCell
 
-    def _delta(self, name):
-        first, second = getattr(self.first, name), getattr(self.second, name)
-        return None if first is None or second is None else round(second - first, 1)
-
-    @property
-    def reporting_rate_change(self):
-        return self._delta("reporting_rate")
-
-    @property
-    def on_time_rate_change(self):
-        return self._delta("on_time_rate")
-
-    @property
-    def accepted_change(self):
-        return self._delta("accepted")
-
-    @property
-    def overdue_change(self):
-        return self._delta("overdue")
+    reporting_rate_change = Change("reporting_rate")
+    on_time_rate_change = Change("on_time_rate")
+    accepted_change = Change("accepted")
+    overdue_change = Change("overdue")
 
 
 def rates_between(

@@ -224,16 +224,21 @@ class _DemoAccounts:
         return self.chosen[key]
 
 
-def _demo_fields(rng, item, period, who, index) -> dict:
-    """The report's fields: a status and percent likely for the period's place in the year, and words."""
-    low, high = PERCENT_RANGE[index]
+def likely_status(rng, index: int) -> tuple[str, int]:
+    """A status and percent complete likely for a report of the `index`th period of its year (the year's report:
+    4); none completed in the first half."""
+    low, high = PERCENT_RANGE[min(index, 4)]
     percent = rng.randint(low, high)
     status = rng.choices(
         [ReportStatus.ON_TRACK, ReportStatus.AT_RISK, ReportStatus.DELAYED, ReportStatus.COMPLETED],
         weights=[70, 15, 8, 7 if index >= 2 else 0],
     )[0]
-    if status == ReportStatus.COMPLETED:
-        percent = 100
+    return status, 100 if status == ReportStatus.COMPLETED else percent
+
+
+def _demo_fields(rng, item, period, who, index) -> dict:
+    """The report's fields: a status and percent likely for the period's place in the year, and words."""
+    status, percent = likely_status(rng, index)
     return {
         "status": status,
         "percent_complete": percent,

@@ -13,9 +13,9 @@ from tracking.selectors import OBLIGATION_STATES
 SEVERAL = "; several as {0}=a&{0}=b or {0}=a,b"
 
 
-class ReportFilterSet(django_filters.FilterSet):
-    """One filterset for the reports list of the API and of the pages. Every filter of ids or choices takes several
-    values, repeated or comma-separated."""
+class WhoWhatWhenFilterSet(django_filters.FilterSet):
+    """The filters of reports and obligations alike: on what (work item, program), who (office, department), for
+    when (period, plan year). Their order on a page or in the schema is each subclass's Meta.fields."""
 
     work_item = ModelMultipleChoiceFilter(
         queryset=WorkItem.objects.all(), label="Work item id" + SEVERAL.format("work_item")
@@ -23,7 +23,6 @@ class ReportFilterSet(django_filters.FilterSet):
     program = ModelMultipleChoiceFilter(
         field_name="work_item__program", queryset=Program.objects.all(), label="Program id" + SEVERAL.format("program")
     )
-    program_number = django_filters.NumberFilter(field_name="work_item__program__number")
     office = ModelMultipleChoiceFilter(
         queryset=ProvincialOffice.objects.all(), label="Office id" + SEVERAL.format("office")
     )
@@ -34,6 +33,13 @@ class ReportFilterSet(django_filters.FilterSet):
         queryset=ReportingPeriod.objects.all(), label="Reporting period id" + SEVERAL.format("period")
     )
     year = django_filters.NumberFilter(field_name="period__plan__year")
+
+
+class ReportFilterSet(WhoWhatWhenFilterSet):
+    """One filterset for the reports list of the API and of the pages. Every filter of ids or choices takes several
+    values, repeated or comma-separated."""
+
+    program_number = django_filters.NumberFilter(field_name="work_item__program__number")
     status = MultipleChoiceFilter(choices=ReportStatus.choices, label="Status" + SEVERAL.format("status"))
     state = MultipleChoiceFilter(choices=ReportState.choices, label="State" + SEVERAL.format("state"))
     submitted_after = IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
@@ -79,27 +85,11 @@ class TargetValueFilterSet(ReportFilterSet):
         return queryset.filter(report__in=reports.values("pk"))
 
 
-class ObligationFilterSet(django_filters.FilterSet):
+class ObligationFilterSet(WhoWhatWhenFilterSet):
     """The obligations of the API's list: who must report what, by when, and where each one stands. `state` is
     the state the user can see (tracking.selectors.obligations_visible_to): "missing" when there is no report they
     may read."""
 
-    year = django_filters.NumberFilter(field_name="period__plan__year")
-    period = ModelMultipleChoiceFilter(
-        queryset=ReportingPeriod.objects.all(), label="Reporting period id" + SEVERAL.format("period")
-    )
-    program = ModelMultipleChoiceFilter(
-        field_name="work_item__program", queryset=Program.objects.all(), label="Program id" + SEVERAL.format("program")
-    )
-    work_item = ModelMultipleChoiceFilter(
-        queryset=WorkItem.objects.all(), label="Work item id" + SEVERAL.format("work_item")
-    )
-    office = ModelMultipleChoiceFilter(
-        queryset=ProvincialOffice.objects.all(), label="Office id" + SEVERAL.format("office")
-    )
-    department = ModelMultipleChoiceFilter(
-        queryset=Department.objects.all(), label="Department id" + SEVERAL.format("department")
-    )
     state = MultipleChoiceFilter(
         field_name="visible_state",
         choices=[(s, s) for s in OBLIGATION_STATES],

@@ -21,8 +21,8 @@ from programs.models import (
     WorkItem,
     WorkItemDepartment,
 )
-from tracking.choices import ReportState, ReportStatus, Transition
-from tracking.demo import report_schedule
+from tracking.choices import ReportState, Transition
+from tracking.demo import likely_status, report_schedule
 from tracking.models import Obligation, Report, TargetValue
 from tracking.obligations import obligations_link_reports
 
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 # The share of organisations that report, by quarter (then the year's report), as in tracking.demo.
 PERIOD_SHARE = {0: 1.0, 1: 0.95, 2: 0.85, 3: 0.6, 4: 0.5}
-PERCENT_RANGE = {0: (5, 30), 1: (25, 55), 2: (45, 80), 3: (65, 100), 4: (70, 100)}
 
 
 @dataclass(frozen=True)
@@ -130,14 +129,7 @@ def _report(slot: Slot, structure: Structure, accounts: Accounts, rng: random.Ra
     when it would have been written after `until`."""
     item, period = structure.items[slot.item], structure.periods[slot.period]
     index = structure.period_index[slot.period]
-    low, high = PERCENT_RANGE[min(index, 4)]
-    percent = rng.randint(low, high)
-    status = rng.choices(
-        [ReportStatus.ON_TRACK, ReportStatus.AT_RISK, ReportStatus.DELAYED, ReportStatus.COMPLETED],
-        weights=[70, 15, 8, 7 if index >= 2 else 0],
-    )[0]
-    if status == ReportStatus.COMPLETED:
-        percent = 100
+    status, percent = likely_status(rng, index)
     author = accounts.office[slot.office] if slot.office else accounts.department[slot.department]
     reviewing = [d for d in structure.reviewers[slot.item] if d != slot.department]
     reviewer = accounts.department[rng.choice(reviewing)] if reviewing else accounts.admin

@@ -58,6 +58,17 @@ class Report(models.Model):
     # What the reporting organisation writes, in the order the form, the API and the spreadsheet show it: the one
     # list the form (tracking.forms.ReportForm), the write serializer and the services are built from.
     EDITABLE_FIELDS = ("status", "percent_complete", "summary", "achievements", "problems", "next_steps")
+    # What the workflow records (tracking.services), shown read-only by the admin and the API.
+    WORKFLOW_FIELDS = (
+        "state",
+        "submitted_by",
+        "submitted_at",
+        "first_submitted_at",
+        "reviewed_by",
+        "reviewed_at",
+        "review_comment",
+        "version",
+    )
 
     summary = models.TextField(_("summary"))
     achievements = models.TextField(_("achievements"), blank=True)

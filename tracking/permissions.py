@@ -47,24 +47,26 @@ def is_administrator(user) -> bool:
     return role_of(user) == Role.ADMINISTRATOR
 
 
-def user_office(user):
+def _profile_field(user, role, name):
+    """The profile's `name` (its office or department, or their ids) when the user has `role`, else None."""
     profile = _profile(user)
-    return profile.office if profile and role_of(user) == Role.OFFICE_REPORTER else None
+    return getattr(profile, name) if profile and role_of(user) == role else None
+
+
+def user_office(user):
+    return _profile_field(user, Role.OFFICE_REPORTER, "office")
 
 
 def user_department(user):
-    profile = _profile(user)
-    return profile.department if profile and role_of(user) == Role.DEPARTMENT_STAFF else None
+    return _profile_field(user, Role.DEPARTMENT_STAFF, "department")
 
 
 def user_office_id(user):
-    profile = _profile(user)
-    return profile.office_id if profile and role_of(user) == Role.OFFICE_REPORTER else None
+    return _profile_field(user, Role.OFFICE_REPORTER, "office_id")
 
 
 def user_department_id(user):
-    profile = _profile(user)
-    return profile.department_id if profile and role_of(user) == Role.DEPARTMENT_STAFF else None
+    return _profile_field(user, Role.DEPARTMENT_STAFF, "department_id")
 
 
 # --- Which organisations report on, and review, an item -------------------------------------------------------

@@ -45,8 +45,16 @@ def _group_key(obligation) -> tuple:
     return (obligation.period_id, obligation.office_id, obligation.department_id)
 
 
-def _remind(run: ReminderRun, groups: dict, *, kind: str, reminder: str, rounds: dict, today) -> int:
+# The notice each kind of reminder sends.
+NOTICE = {
+    ReminderKind.DEADLINE: NotificationKind.DEADLINE_APPROACHING,
+    ReminderKind.OVERDUE: NotificationKind.OBLIGATION_OVERDUE,
+}
+
+
+def _remind(run: ReminderRun, groups: dict, reminder: str, rounds: dict, today) -> int:
     """One notification per organisation and period to its users, and each obligation's reminder recorded."""
+    kind = NOTICE[reminder]
     sent = 0
     for obligations in groups.values():
         first = obligations[0]
@@ -95,14 +103,7 @@ def _deadlines(run: ReminderRun, today) -> None:
         for obligation in due_soon.exclude(reminders__kind=ReminderKind.DEADLINE):
             groups[_group_key(obligation)].append(obligation)
     rounds = {o.pk: 0 for group in groups.values() for o in group}
-    run.deadline_obligations = _remind(
-        run,
-        groups,
-        kind=NotificationKind.DEADLINE_APPROACHING,
-        reminder=ReminderKind.DEADLINE,
-        rounds=rounds,
-        today=today,
-    )
+    run.deadline_obligations = _remind(run, groups, ReminderKind.DEADLINE, rounds, today)
 
 
 def overdue_round(due: datetime.date, today: datetime.date) -> int:
@@ -125,14 +126,7 @@ def _overdue(run: ReminderRun, today) -> None:
             continue
         rounds[obligation.pk] = round_
         groups[_group_key(obligation)].append(obligation)
-    run.overdue_obligations = _remind(
-        run,
-        groups,
-        kind=NotificationKind.OBLIGATION_OVERDUE,
-        reminder=ReminderKind.OVERDUE,
-        rounds=rounds,
-        today=today,
-    )
+    run.overdue_obligations = _remind(run, groups, ReminderKind.OVERDUE, rounds, today)
 
 
 def _digests(run: ReminderRun, today) -> None:

@@ -315,17 +315,7 @@ def report_submit(*, report, user, version=None, via_if_match=False) -> Report:
 @transaction.atomic
 def report_accept(*, report, user, comment: str = "", version=None, via_if_match=False) -> Report:
     """Accept a submitted report (by a reviewer of its item)."""
-    return _transition(
-        report,
-        user=user,
-        transition=Transition.ACCEPT,
-        allowed=permissions.can_review_report,
-        version=version,
-        via_if_match=via_if_match,
-        reviewed_by=user,
-        reviewed_at=timezone.now(),
-        review_comment=comment or "",
-    )
+    return _review(report, user, Transition.ACCEPT, comment or "", version=version, via_if_match=via_if_match)
 
 
 @transaction.atomic
@@ -333,16 +323,21 @@ def report_return(*, report, user, comment: str, version=None, via_if_match=Fals
     """Return a submitted report to its organisation with the reviewer's comment (required)."""
     if not (comment or "").strip():
         raise ValidationError({"comment": _("Say what must change: a returned report needs a comment.")})
+    return _review(report, user, Transition.RETURN, comment.strip(), version=version, via_if_match=via_if_match)
+
+
+def _review(report, user, transition, comment: str, *, version, via_if_match) -> Report:
+    """Accept or return: a reviewer of the item records the decision, when and why."""
     return _transition(
         report,
         user=user,
-        transition=Transition.RETURN,
+        transition=transition,
         allowed=permissions.can_review_report,
         version=version,
         via_if_match=via_if_match,
         reviewed_by=user,
         reviewed_at=timezone.now(),
-        review_comment=comment.strip(),
+        review_comment=comment,
     )
 
 

@@ -11,6 +11,9 @@ from tracking.choices import PUBLISHED_STATES
 from tracking.models import Attachment, Notification, Obligation, Report, TargetValue
 from tracking.selectors import OBLIGATION_STATES
 
+# A report or obligation: who reports (an office or a department) on what, for when.
+WHO_WHAT_WHEN = ["id", "work_item", "office", "department", "period"]
+
 
 class PeriodBriefSerializer(serializers.ModelSerializer):
     class Meta:
@@ -62,22 +65,11 @@ class ReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = Report
         fields = [
-            "id",
-            "work_item",
-            "office",
-            "department",
-            "period",
+            *WHO_WHAT_WHEN,
             *Report.EDITABLE_FIELDS,
             "target_values",
             "attachments",
-            "state",
-            "submitted_by",
-            "submitted_at",
-            "first_submitted_at",
-            "reviewed_by",
-            "reviewed_at",
-            "review_comment",
-            "version",
+            *Report.WORKFLOW_FIELDS,
             "created_at",
             "updated_at",
         ]
@@ -168,11 +160,7 @@ class ObligationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Obligation
         fields = [
-            "id",
-            "work_item",
-            "office",
-            "department",
-            "period",
+            *WHO_WHAT_WHEN,
             "due",
             "report",
             "state",

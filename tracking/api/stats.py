@@ -186,9 +186,20 @@ class StatsViewSet(StatsConditionalMixin, mixins.ListModelMixin, viewsets.Generi
         return getattr(self, "_as_of", None) or timezone.localdate()
 
 
-@extend_schema_view(list=extend_schema(parameters=[*SELECTION, BY_PERIOD, ORDERING]))
-class ProgramStatsViewSet(StatsViewSet):
+class EntityStatsViewSet(StatsViewSet):
+    """Base of the statistics per entity: its rows are `rollup` (a function of tracking.stats) of the selection,
+    one per entity, or per entity and period with `?group_by=period`."""
+
     query_serializer_class = EntityStatsQuerySerializer
+    rollup = None
+
+    def get_queryset(self):
+        self._selection = self.selection()
+        return type(self).rollup(selection=self._selection, today=self.today(), by_period=self.by_period())
+
+
+@extend_schema_view(list=extend_schema(parameters=[*SELECTION, BY_PERIOD, ORDERING]))
+class ProgramStatsViewSet(EntityStatsViewSet):
     """Per program: work items, obligations expected, received, accepted, on time, overdue, the rates, status
     distribution, mean percent."""
 
@@ -202,14 +213,11 @@ class ProgramStatsViewSet(StatsViewSet):
         "work_items": "work_item_count",
         **ROLLUP_ORDERING,
     }
-
-    def get_queryset(self):
-        return stats.program_stats(selection=self.selection(), today=self.today(), by_period=self.by_period())
+    rollup = stats.program_stats
 
 
 @extend_schema_view(list=extend_schema(parameters=[*SELECTION, BY_PERIOD, ORDERING]))
-class OfficeStatsViewSet(StatsViewSet):
-    query_serializer_class = EntityStatsQuerySerializer
+class OfficeStatsViewSet(EntityStatsViewSet):
     """Per office: items it reports on, obligations, received, on time, overdue, the rates, status distribution."""
 
     serializer_class = OfficeStatsSerializer
@@ -223,14 +231,11 @@ class OfficeStatsViewSet(StatsViewSet):
         "due": "expected",
         **ROLLUP_ORDERING,
     }
-
-    def get_queryset(self):
-        return stats.office_stats(selection=self.selection(), today=self.today(), by_period=self.by_period())
+    rollup = stats.office_stats
 
 
 @extend_schema_view(list=extend_schema(parameters=[*SELECTION, BY_PERIOD, ORDERING]))
-class WorkItemStatsViewSet(StatsViewSet):
-    query_serializer_class = EntityStatsQuerySerializer
+class WorkItemStatsViewSet(EntityStatsViewSet):
     """Per work item: its roll-up, and its targets with the achieved value."""
 
     serializer_class = WorkItemStatsSerializer
@@ -247,10 +252,7 @@ class WorkItemStatsViewSet(StatsViewSet):
         "departments_expected": "departments_expected",
         **ROLLUP_ORDERING,
     }
-
-    def get_queryset(self):
-        self._selection = self.selection()
-        return stats.work_item_stats(selection=self._selection, today=self.today(), by_period=self.by_period())
+    rollup = stats.work_item_stats
 
     def get_serializer(self, instance=None, *args, **kwargs):
         if instance is not None and kwargs.get("many"):

@@ -111,6 +111,19 @@ class PlanPageMixin(PageMixin):
     (`?period=<id>`, else the current quarter). Context: plan, periods, period, today."""
 
     nav_section = "plan"
+    # A page of the plan's year titled "<name> <year>" under the plan's crumb: set both (lazy strings).
+    title_of_year = None  # e.g. _("Completeness %(year)s")
+    crumb_name = None  # e.g. _("Completeness")
+
+    def get_page_title(self):
+        if self.title_of_year is not None:
+            return self.title_of_year % {"year": self.plan.year}
+        return super().get_page_title()
+
+    def get_breadcrumbs(self):
+        if self.crumb_name is not None:
+            return [plan_crumb(self.plan), Crumb(self.crumb_name)]
+        return super().get_breadcrumbs()
 
     def dispatch(self, request, *args, **kwargs):
         # Progress figures are for users with a role, as in the API (tracking.permissions): a signed-in account

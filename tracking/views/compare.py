@@ -8,12 +8,11 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from planpromo.views import Crumb
 from tracking import asof
 from tracking.choices import ReportState, ReportStatus
 from tracking.completeness import rates_between
 from tracking.selectors import obligations_changed_between
-from tracking.views.base import PlanPageMixin, plan_crumb
+from tracking.views.base import PlanPageMixin
 
 PAGE_SIZE = 100
 
@@ -25,16 +24,11 @@ def labels(choices) -> dict:
 
 class CompareView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
     """Two dates of one plan side by side: the rates at each (reporting, on time, accepted, overdue) with the
-    difference, and the reports whose state or status changed between them, paged. Queries: the profile (role),
-    the plan, its periods, the programs, four grouped rate queries, the changes counted and one page of them."""
+    difference, and the reports whose state or status changed between them, paged."""
 
     template_name = "tracking/pages/compare.html"
-
-    def get_page_title(self):
-        return _("Compare two dates, plan %(year)s") % {"year": self.plan.year}
-
-    def get_breadcrumbs(self):
-        return [plan_crumb(self.plan), Crumb(_("Compare two dates"))]
+    title_of_year = _("Compare two dates, plan %(year)s")
+    crumb_name = _("Compare two dates")
 
     @cached_property
     def _compare(self):

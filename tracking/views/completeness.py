@@ -6,11 +6,10 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from planpromo.views import Crumb
 from programs.models import Program, ReportingPeriod
 from tracking import asof, stats
 from tracking.completeness import Completeness, completeness
-from tracking.views.base import PlanPageMixin, plan_crumb
+from tracking.views.base import PlanPageMixin
 
 
 class CompletenessView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
@@ -20,12 +19,8 @@ class CompletenessView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
 
     template_name = "tracking/pages/completeness.html"
     nav_section = "completeness"
-
-    def get_page_title(self):
-        return _("Completeness %(year)s") % {"year": self.plan.year}
-
-    def get_breadcrumbs(self):
-        return [plan_crumb(self.plan), Crumb(_("Completeness"))]
+    title_of_year = _("Completeness %(year)s")
+    crumb_name = _("Completeness")
 
     @cached_property
     def program(self) -> Program | None:

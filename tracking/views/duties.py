@@ -35,7 +35,23 @@ class ItemDuty:
 
 class DutiesMixin(PlanPageMixin):
     """Office and department pages: what the organisation must report (its obligations) and what it has
-    reported."""
+    reported. A page names its organisation (`get_organisation`) and the list page above it (`list_crumb`)."""
+
+    list_crumb: tuple = ()  # (label, URL name)
+
+    @cached_property
+    def organisation(self):
+        return self.get_organisation()
+
+    def get_organisation(self):
+        raise NotImplementedError
+
+    def get_page_title(self):
+        return display_name(self.organisation)
+
+    def get_breadcrumbs(self):
+        label, url_name = self.list_crumb
+        return [Crumb(label, reverse(url_name)), Crumb(self.get_page_title())]
 
     def reports_of(self, **organisation):
         return list(
@@ -91,19 +107,13 @@ class OfficeProgressView(DutiesMixin, TemplateView):
 
     template_name = "tracking/pages/office_detail.html"
     nav_section = "offices"
+    list_crumb = (_("Provincial offices"), "programs:office_list")
 
-    @cached_property
-    def office(self):
+    def get_organisation(self):
         return get_object_or_404(ProvincialOffice, short_name=self.kwargs["short_name"])
 
-    def get_page_title(self):
-        return display_name(self.office)
-
-    def get_breadcrumbs(self):
-        return [Crumb(_("Provincial offices"), reverse("programs:office_list")), Crumb(self.get_page_title())]
-
     def get_context_data(self, **kwargs):
-        office = self.office
+        office = self.organisation
         reports = self.reports_of(office=office)
         return super().get_context_data(office=office, **self.duty_context(reports, office=office), **kwargs)
 
@@ -114,19 +124,13 @@ class DepartmentProgressView(DutiesMixin, TemplateView):
 
     template_name = "tracking/pages/department_detail.html"
     nav_section = "departments"
+    list_crumb = (_("Departments"), "programs:department_list")
 
-    @cached_property
-    def department(self):
+    def get_organisation(self):
         return get_object_or_404(Department, pk=self.kwargs["pk"])
 
-    def get_page_title(self):
-        return display_name(self.department)
-
-    def get_breadcrumbs(self):
-        return [Crumb(_("Departments"), reverse("programs:department_list")), Crumb(self.get_page_title())]
-
     def get_context_data(self, **kwargs):
-        department = self.department
+        department = self.organisation
         programs = list(Program.objects.filter(plan=self.plan).for_department(department).with_team())
         for program in programs:
             program.role = next(

@@ -6,12 +6,11 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from planpromo.views import Crumb
 from tracking import asof
 from tracking.choices import ReportState, ReportStatus
 from tracking.matrix import participation_matrix
 from tracking.symbols import NO_REPORT_SYMBOL, NOT_TAKING_PART_SYMBOL, OVERDUE_SYMBOL, STATE_SYMBOLS, STATUS_CODES
-from tracking.views.base import PlanPageMixin, plan_crumb
+from tracking.views.base import PlanPageMixin
 
 
 class MatrixView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
@@ -26,11 +25,8 @@ class MatrixView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
             return ["tracking/pages/matrix.html#matrix"]
         return [self.template_name]
 
-    def get_page_title(self):
-        return _("Participation matrix %(year)s") % {"year": self.plan.year}
-
-    def get_breadcrumbs(self):
-        return [plan_crumb(self.plan), Crumb(_("Participation matrix"))]
+    title_of_year = _("Participation matrix %(year)s")
+    crumb_name = _("Participation matrix")
 
     @cached_property
     def program_number(self) -> int | None:

@@ -9,11 +9,11 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 from rest_framework.throttling import UserRateThrottle
 
-from planpromo.views import Crumb
 from tracking.summary import annual_summary
 from tracking.summary_pdf import (
     PENDING_SECONDS,
@@ -24,7 +24,7 @@ from tracking.summary_pdf import (
     render_annual_summary,
     rendering_key,
 )
-from tracking.views.base import PlanPageMixin, plan_crumb
+from tracking.views.base import PlanPageMixin
 
 
 class AnnualSummaryView(PlanPageMixin, TemplateView):
@@ -32,12 +32,8 @@ class AnnualSummaryView(PlanPageMixin, TemplateView):
 
     template_name = "tracking/pages/summary.html"
     nav_section = "summary"
-
-    def get_page_title(self):
-        return _("Annual summary %(year)s") % {"year": self.plan.year}
-
-    def get_breadcrumbs(self):
-        return [plan_crumb(self.plan), Crumb(_("Annual summary"))]
+    title_of_year = gettext_lazy("Annual summary %(year)s")
+    crumb_name = gettext_lazy("Annual summary")
 
     def get_context_data(self, **kwargs):
         summary = annual_summary(plan=self.plan, today=self.today)

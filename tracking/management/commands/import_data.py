@@ -1,23 +1,17 @@
-from django.core.management.base import BaseCommand, CommandError
+from planpromo.backup import import_data
+from tracking.management.commands._backup import BackupCommand
 
-from planpromo.backup import BackupError, import_data
 
-
-class Command(BaseCommand):
+class Command(BackupCommand):
     help = (
         "Restore a backup written by export_data (a directory or a .zip/.tar/.tar.gz/.tgz archive) into an empty, "
         "migrated database: every row with its primary key, and the attachment files. All or nothing."
     )
+    path_help = "the backup to restore"
 
-    def add_arguments(self, parser):
-        parser.add_argument("path", help="the backup to restore")
+    def run(self, path):
+        return import_data(path)
 
-    def handle(self, *args, path, **options):
-        try:
-            manifest = import_data(path)
-        except BackupError as exc:
-            raise CommandError(str(exc)) from exc
+    def done(self, manifest, path):
         rows = sum(manifest["models"].values())
-        self.stdout.write(
-            f"Restored {rows} rows and {len(manifest['files'])} files from {path} ({manifest['created']})."
-        )
+        return f"Restored {rows} rows and {len(manifest['files'])} files from {path} ({manifest['created']})."
