@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from planpromo.api.renderers import formula_safe
 from programs.templatetags.plan_tags import short_display_name
-from tracking.completeness import Completeness, RateCell
+from tracking.stats import Completeness, RateCell
 
 
 def _header(table: Completeness) -> list[str]:

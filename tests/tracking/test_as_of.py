@@ -11,9 +11,9 @@ from programs.models import ReportingPeriod
 from tests import oracles
 from tests.helpers import item, office, period
 from tracking import asof, services, stats
-from tracking.completeness import completeness
 from tracking.demo import demo_reports_ensure
 from tracking.models import Obligation
+from tracking.stats import completeness
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,8 @@ target values from theirs; the obligations themselves are the current ones. Call
 
 The modules: `selection` (what is counted), `aggregates` (the grouped figures, rates, percentages), `rollups` (per
 program, office, department, work item), `targets` (achieved values), `charts` (timelines, rates by group, status per
-period, review load). Callers use the names below, from `tracking.stats`.
+period, review load), `rates` (the completeness table, rates on two dates). Callers use the names below, from
+`tracking.stats`.
 """
 
 from tracking.stats.aggregates import (
@@ -36,6 +37,7 @@ from tracking.stats.aggregates import (
     totals,
 )
 from tracking.stats.charts import GROUPS, reporting_rates, review_load, status_by_period, timeline
+from tracking.stats.rates import Completeness, RateCell, completeness, rates_between
 from tracking.stats.rollups import department_stats, office_stats, program_stats, selected_periods, work_item_stats
 from tracking.stats.selection import Selection, periods_selected, selection
 from tracking.stats.targets import targets_achieved, targets_achieved_then
@@ -44,7 +46,10 @@ __all__ = [
     "FIGURES",
     "GROUPS",
     "STATUS_KEYS",
+    "Completeness",
+    "RateCell",
     "Selection",
+    "completeness",
     "department_stats",
     "figures_by",
     "grouped_obligations",
@@ -55,6 +60,7 @@ __all__ = [
     "periods_selected",
     "program_stats",
     "rate",
+    "rates_between",
     "reporting_rates",
     "review_load",
     "selected_periods",

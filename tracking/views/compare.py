@@ -1,6 +1,6 @@
 """The dashboard's compare view: `/plans/<year>/compare/?as_of=A&compare=B` lists the reports that changed state or
 status between the end of day A and the end of day B, and how the rates moved, for the whole plan and per program
-(tracking.completeness.rates_between; tracking.selectors.obligations_changed_between). Without dates it shows the
+(tracking.stats.rates_between; tracking.selectors.obligations_changed_between). Without dates it shows the
 form."""
 
 from django.core.paginator import Paginator
@@ -10,8 +10,8 @@ from django.views.generic import TemplateView
 
 from tracking import asof
 from tracking.choices import ReportState, ReportStatus
-from tracking.completeness import rates_between
 from tracking.selectors import obligations_changed_between
+from tracking.stats import rates_between
 from tracking.views.base import PlanPageMixin
 
 PAGE_SIZE = 100

@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 
 from programs.models import Program, ReportingPeriod
 from tracking import asof, stats
-from tracking.completeness import Completeness, completeness
+from tracking.stats import Completeness, completeness
 from tracking.views.base import PlanPageMixin
 
 

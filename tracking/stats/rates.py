@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from participants.models import Department, ProvincialOffice, office_order
 from programs.models import Program
 from tracking import asof
-from tracking.stats import Selection, rate, reporting_rates
+from tracking.stats.aggregates import rate
+from tracking.stats.charts import reporting_rates
+from tracking.stats.selection import Selection
 
 
 @dataclass
