@@ -179,3 +179,12 @@ def test_swagger_setup_script_points_at_the_local_schema(api_client):
     response = api_client.get("/api/docs/?script=")
     assert response["Content-Type"].startswith("application/javascript")
     assert 'url: "/api/schema/"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "first_words"),
+    [("programs", "Per program:"), ("offices", "Per office:"), ("work-items", "Per work item:")],
+)
+def test_statistics_per_entity_say_what_their_rows_are(schema, path, first_words):
+    """The viewset's docstring is the operation's description (it was lost when an attribute came before it)."""
+    assert schema["paths"][f"/api/v1/stats/{path}/"]["get"]["description"].startswith(first_words)

@@ -72,6 +72,15 @@ def test_bad_as_of_is_400(accounts, client_for, name, value):
     assert response.json()["as_of"] == [message]
 
 
+@pytest.mark.parametrize("name", [*ENDPOINTS, "obligations"])
+@pytest.mark.parametrize("value", ["", "  "])
+def test_blank_as_of_means_now_everywhere(accounts, client_for, name, value):
+    """One reading of `as_of` for the statistics and the obligations (tracking.api.stats.AsOfField): blank is now."""
+    url = "/api/v1/obligations/" if name == "obligations" else f"/api/v1/stats/{name}/"
+    client = client_for("analyst")
+    assert results(client.get(url, {"year": 2012, "as_of": value})) == results(client.get(url, {"year": 2012}))
+
+
 def test_the_future_is_refused_and_tomorrow_too(accounts, client_for):
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     response = client_for("analyst").get("/api/v1/stats/programs/", {"as_of": tomorrow})
