@@ -36,7 +36,7 @@ from tracking.stats.aggregates import (
     status_counts,
     totals,
 )
-from tracking.stats.charts import GROUPS, reporting_rates, review_load, status_by_period, timeline
+from tracking.stats.charts import GROUPS, reporting_rates, review_load, review_queue_size, status_by_period, timeline
 from tracking.stats.rates import Completeness, RateCell, completeness, rates_between
 from tracking.stats.rollups import department_stats, office_stats, program_stats, selected_periods, work_item_stats
 from tracking.stats.selection import Selection, periods_selected, selection
@@ -63,6 +63,7 @@ __all__ = [
     "rates_between",
     "reporting_rates",
     "review_load",
+    "review_queue_size",
     "selected_periods",
     "selection",
     "status_by_period",

@@ -13,6 +13,7 @@ from programs.translation import localized
 from tracking import permissions
 from tracking.choices import PUBLISHED_STATES, ReportState
 from tracking.models import Report
+from tracking.selectors import reports_to_review
 from tracking.stats.aggregates import grouped_obligations, obligation_aggregates
 from tracking.stats.selection import Selection
 
@@ -102,3 +103,9 @@ def review_load(*, plan, department) -> list[dict]:
     for row in rows:
         row["code"] = f"{roman.toRoman(row['work_item__program__number'])}.{row['work_item__number']}"
     return rows
+
+
+def review_queue_size(*, user, plan=None) -> int:
+    """How many reports wait for `user`'s review (tracking.selectors.reports_to_review), of `plan` when given."""
+    queue = reports_to_review(user=user)
+    return (queue.filter(period__plan=plan) if plan is not None else queue).count()

@@ -12,7 +12,7 @@ from participants.choices import Role
 from planpromo.views import Crumb, PageMixin
 from programs.choices import PeriodKind
 from programs.models import Plan
-from tracking import permissions, selectors
+from tracking import permissions, selectors, stats
 from tracking.choices import ReportState
 from tracking.models import Obligation
 from tracking.todo import todo_for
@@ -37,7 +37,7 @@ class MyWorkView(PageMixin, TemplateView):
         if organisation is not None and plan is not None:
             context.update(self.todo_context(plan, organisation, today))
         if permissions.may_review_at_all(user):
-            context["review_count"] = selectors.reports_to_review(user=user).count()
+            context["review_count"] = stats.review_queue_size(user=user)
         return super().get_context_data(**context, **kwargs)
 
     def todo_context(self, plan, organisation, today) -> dict:

@@ -20,7 +20,7 @@ from programs.models import Program, WorkItem, WorkItemDepartment
 from tracking import asof, permissions, stats
 from tracking.choices import PUBLISHED_STATES, ReportStatus
 from tracking.models import Obligation, Report
-from tracking.selectors import obligations_visible_to, reports_to_review, visible_reports
+from tracking.selectors import obligations_visible_to, visible_reports
 from tracking.symbols import STATUS_COLOURS
 from tracking.views.base import PlanPageMixin, plan_crumb
 
@@ -58,7 +58,7 @@ class DashboardView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
         totals["percent_received"] = stats.percent(totals["received"], totals["expected"])
         review_queue = None
         if permissions.may_review_at_all(user):
-            review_queue = reports_to_review(user=user).filter(period__plan=plan).prefetch_related(None).count()
+            review_queue = stats.review_queue_size(user=user, plan=plan)
         recent = list(
             visible_reports(user, Report.objects.filter(period__plan=plan)).order_by("-updated_at", "-pk")[:10]
         )
