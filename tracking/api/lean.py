@@ -9,13 +9,17 @@ their own brief serializers. tests/tracking/api/test_lean.py compares this outpu
 
 from __future__ import annotations
 
+import datetime
+
 import orjson
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from participants.api.serializers import DepartmentBriefSerializer, ProvincialOfficeBriefSerializer
 from participants.models import Department, ProvincialOffice
@@ -61,6 +65,33 @@ OBLIGATION_FIELDS = [
 
 _datetime = serializers.DateTimeField()
 _date = serializers.DateField()
+# planpromo.conditional.version's answer when the cache keeps nothing (a dummy cache): not a version to memoize by.
+UNVERSIONED = "unversioned"
+# The brief objects of this process's latest plan structure version, per language: {(version, language): briefs}.
+# Shared by the threads of a gthread worker (a dict's get and set are atomic); the values are never changed.
+_BRIEFS: dict[tuple[str, str], dict] = {}
+
+
+def _moments():
+    """A function writing an aware datetime as DRF's DateTimeField does (ISO 8601 in the current time zone, "Z" for
+    UTC), without the field's per-value lookups of the settings and the time zone (15 ms per 100 reports in a
+    profile): the time zone is looked up once per page. Anything else (None, naive, another format) goes to the
+    field itself."""
+    output_format = getattr(_datetime, "format", api_settings.DATETIME_FORMAT)
+    if output_format is None or output_format.lower() != ISO_8601 or not settings.USE_TZ:
+        return _moment
+    zone = timezone.get_current_timezone()
+
+    def moment(value):
+        if not isinstance(value, datetime.datetime) or value.tzinfo is None:
+            return _moment(value)
+        try:
+            text = value.astimezone(zone).isoformat()
+        except OverflowError:
+            return _moment(value)  # the field's own error
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return moment
 
 
 def _moment(value):
@@ -69,8 +100,15 @@ def _moment(value):
 
 def structure_briefs() -> dict:
     """{"work_items"|"offices"|"departments"|"periods": {id: brief object}}, as the brief serializers write them,
-    in the current language; kept in the shared cache under the plan structure's version."""
-    key = f"planpromo:briefs:{version(PLAN_STRUCTURE)}:{get_language()}"
+    in the current language; kept in the shared cache under the plan structure's version, and in this process
+    (`_BRIEFS`) under the same version: a read costs the version's lookup, not the unpickling of the whole dict
+    (34 KB at the large scale: 0.3-1 ms and a query of the database cache per list)."""
+    structure = version(PLAN_STRUCTURE)
+    memo_key = (structure, get_language())
+    briefs = _BRIEFS.get(memo_key)
+    if briefs is not None:
+        return briefs
+    key = f"planpromo:briefs:{structure}:{get_language()}"
     briefs = cache.get(key)
     if briefs is None:
         sources = {
@@ -81,6 +119,10 @@ def structure_briefs() -> dict:
         }
         briefs = {name: {row["id"]: dict(row) for row in serializer.data} for name, serializer in sources.items()}
         cache.set(key, briefs, BODY_TIMEOUT)
+    if structure != UNVERSIONED:  # a cache that keeps nothing: no version to tell a stale copy by
+        if any(known != structure for known, _language in list(_BRIEFS)):
+            _BRIEFS.clear()  # an older version's: never read again
+        _BRIEFS[memo_key] = briefs
     return briefs
 
 
@@ -97,7 +139,7 @@ def report_rows(rows, request) -> list[dict]:
     ids = [row["id"] for row in rows]
     values = _target_values(ids)
     attachments = _attachments(ids, request)
-    briefs = structure_briefs()
+    briefs, moment = structure_briefs(), _moments()
     work_items, offices, departments, periods = (
         briefs["work_items"],
         briefs["offices"],
@@ -116,14 +158,14 @@ def report_rows(rows, request) -> list[dict]:
             "attachments": attachments.get(row["id"], []),
             "state": row["state"],
             "submitted_by": row["submitted_by__username"],
-            "submitted_at": _moment(row["submitted_at"]),
-            "first_submitted_at": _moment(row["first_submitted_at"]),
+            "submitted_at": moment(row["submitted_at"]),
+            "first_submitted_at": moment(row["first_submitted_at"]),
             "reviewed_by": row["reviewed_by__username"],
-            "reviewed_at": _moment(row["reviewed_at"]),
+            "reviewed_at": moment(row["reviewed_at"]),
             "review_comment": row["review_comment"],
             "version": row["version"],
-            "created_at": _moment(row["created_at"]),
-            "updated_at": _moment(row["updated_at"]),
+            "created_at": moment(row["created_at"]),
+            "updated_at": moment(row["updated_at"]),
         }
         for row in rows
     ]
@@ -164,7 +206,7 @@ def obligation_values(queryset):
 
 def obligation_rows(rows, *, today) -> list[dict]:
     """A page of `obligation_values` as ObligationSerializer writes it (`overdue` judged on `today`)."""
-    briefs = structure_briefs()
+    briefs, moment = structure_briefs(), _moments()
     result = []
     for row in rows:
         visible, state, due = bool(row["report_visible"]), row["visible_state"], row["due"]
@@ -180,7 +222,7 @@ def obligation_rows(rows, *, today) -> list[dict]:
                 "due": _date.to_representation(due),
                 "report": row["report_id"] if visible else None,
                 "state": state,
-                "first_submitted_at": _moment(first),
+                "first_submitted_at": moment(first),
                 "on_time": (timezone.localdate(first) <= due) if received else None,
                 "overdue": not received and due < today,
             }
