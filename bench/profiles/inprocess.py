@@ -104,7 +104,7 @@ def main(argv=None):
         f"p50 of {args.runs}: {statistics.median(times):.2f} ms (min {min(times):.2f}, max {max(times):.2f}); "
         f"this process's CPU: p50 {statistics.median(cpu):.2f} ms",
         f"{len(queries)} queries, {sum(q['time'] for q in queries):.2f} ms in all (execute, fetch included):",
-        *(f"  {q['time']:6.2f} ms  {q['sql'][:args.sql_width]}" for q in queries),
+        *(f"  {q['time']:6.2f} ms  {q['sql'][: args.sql_width]}" for q in queries),
         "",
     ]
     for order in ("cumulative", "tottime"):

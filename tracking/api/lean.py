@@ -14,6 +14,8 @@ import datetime
 import orjson
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +33,8 @@ from tracking.api.serializers import PeriodBriefSerializer
 from tracking.choices import PUBLISHED_STATES
 from tracking.models import Attachment, Report, TargetValue
 
+# A page of a list matching at most this many reports is found by a sort (SortedPages): at most a few ms.
+SORTED_PAGE_ROWS = 20_000
 # A report's fields as `.values()` gives them, in ReportSerializer's order (`None`: filled in here).
 REPORT_FIELDS = [
     "id",
@@ -126,9 +130,46 @@ def structure_briefs() -> dict:
     return briefs
 
 
-def report_values(queryset):
-    """The filtered, ordered reports as the rows `report_rows` takes (to be paged)."""
+def report_values(queryset, *, count: int | None = None):
+    """The filtered, ordered reports as the rows `report_rows` takes (to be paged); `count`: how many match, when
+    known (the ETag's aggregate)."""
+    if count is not None and count <= SORTED_PAGE_ROWS:
+        return SortedPages(queryset.prefetch_related(None), count)
     return queryset.prefetch_related(None).values(*REPORT_FIELDS)
+
+
+class SortedPages:
+    """The filtered reports for Django's paginator, a page read by the ids of its rows, found by sorting the
+    matching rows (their sort keys and ids only), then those rows' fields: one query.
+
+    Ordered by `updated_at` (the default), PostgreSQL reads the reports of a year in the order of
+    report_updated_idx, walking every newer report of every other year (8,169 rows for 100 of 2019 at the large
+    scale, 6.4 ms; more with every year added), because it takes the year's rows to be spread evenly over the
+    index. Sorting the year's own rows costs what the year holds (4,003 rows, 1.5 ms). The first sort key is
+    given as COALESCE(column, column), which orders the same and which no index offers, so that the planner sorts;
+    only when at most SORTED_PAGE_ROWS rows match (an unfiltered list is read in the index's order)."""
+
+    ordered = True  # for the paginator's check
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self.rows = queryset, count
+
+    def count(self) -> int:
+        return self.rows
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        query = self.queryset.query
+        ordering = list(query.order_by or (self.queryset.model._meta.ordering if query.default_ordering else ()))
+        if ordering and isinstance(ordering[0], str):
+            name = ordering[0].removeprefix("-")
+            first = Coalesce(F(name), F(name))
+            ordering[0] = first.desc() if ordering[0].startswith("-") else first.asc()
+        ids = self.queryset.order_by(*ordering).values("pk")[index]
+        model = self.queryset.model
+        return list(model.objects.filter(pk__in=ids).order_by(*query.order_by).values(*REPORT_FIELDS))
 
 
 def report_rows(rows, request) -> list[dict]:
