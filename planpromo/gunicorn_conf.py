@@ -24,7 +24,15 @@ limit_request_field_size = 8190
 preload_app = True
 timeout = 60
 graceful_timeout = 30
-keepalive = 5
+# No keep-alive: a connection carries one request, and the next one is accepted by whichever worker is free. With
+# keep-alive, gthread workers keep the connections they accepted, and one worker often takes most of a burst of new
+# ones (its event loop wakes first): under wrk's 16 connections one worker served 1,070 requests and the two others
+# 28 and 31 (75 / 732 / 53 in a second run), one process's threads sharing one GIL while the others idled. Measured
+# on the 2-core machine (load 8-10 from other work, so the ratios matter), the cached program statistics of 2019, 16
+# connections for 8 s, twice: keep-alive 121 / 81 req/s, p99 364 / 516 ms; none 163 / 140 req/s, p99 332 / 394 ms,
+# the requests spread 643 / 542 / 517 and 520 / 488 / 455. The proxy in front (README) keeps the clients'
+# connections alive; nginx opens a connection per request to its upstream by default anyway.
+keepalive = 0
 # A worker is replaced after this many requests (memory); rate limits live in the shared cache, so they survive it.
 max_requests = 2000
 max_requests_jitter = 200
