@@ -3,7 +3,9 @@ the same values (datetimes in the site's time zone as DRF writes them, nulls, ne
 both languages, over reports in every state, with target values, attachments, and offices and departments; the
 files still come from the serializers; the schema still describes the serializers."""
 
+import csv as csv_module
 import datetime
+import io
 import json
 import zoneinfo
 
@@ -167,3 +169,19 @@ def test_the_lean_lists_write_times_as_drf_does(zone):
             None if value is None else field.to_representation(value) for value in MOMENTS
         ]
     assert moment(MOMENTS[0]).endswith("Z") == (zone == "UTC")
+
+
+@pytest.mark.parametrize(
+    "query", ["", "ordering=id", "ordering=-submitted_at,-id", "ordering=updated_at,id&state=accepted"]
+)
+def test_the_lean_reports_list_keeps_the_order_of_the_files(rich, client_for, query):
+    """The page is found by its ids (tracking.api.lean.SortedPages): its rows come in the list's order, the order
+    the files (written by the serializers, over the same queryset) have."""
+    client = client_for("admin")
+    csv = client.get(f"/api/v1/updates/?format=csv&{query}")
+    rows = list(csv_module.reader(io.StringIO(b"".join(csv.streaming_content).decode("utf-8-sig"))))[1:]
+    ids = [int(row[0]) for row in rows]
+    assert len(ids) > 150
+    for page in (1, 2):
+        body = client.get(f"/api/v1/updates/?page_size=150&page={page}&{query}").json()
+        assert [row["id"] for row in body["results"]] == ids[(page - 1) * 150 : page * 150]
