@@ -58,7 +58,7 @@ class ObligationViewSet(ObligationConditionalMixin, viewsets.ReadOnlyModelViewSe
     def list(self, request, *args, **kwargs):
         if getattr(getattr(request, "accepted_renderer", None), "format", None) != "json":
             return super().list(request, *args, **kwargs)  # files and the browsable API: the serializer
-        page = self.paginate_queryset(lean.obligation_values(self.filter_queryset(self.get_queryset())))
+        page = self.paginate_queryset(lean.obligation_values(self.filtered_list()))
         today = self.as_of() or timezone.localdate()
         return lean.json_response(self.get_paginated_response(lean.obligation_rows(page, today=today)))
 

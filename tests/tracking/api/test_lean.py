@@ -3,10 +3,15 @@ the same values (datetimes in the site's time zone as DRF writes them, nulls, ne
 both languages, over reports in every state, with target values, attachments, and offices and departments; the
 files still come from the serializers; the schema still describes the serializers."""
 
+import csv as csv_module
+import datetime
+import io
 import json
+import zoneinfo
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
+from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIRequestFactory
 
@@ -14,6 +19,7 @@ from participants.models import ProvincialOffice
 from programs.models import ReportingPeriod, WorkItem
 from tests.factories import bulk_reports
 from tracking import selectors
+from tracking.api import lean
 from tracking.api.serializers import ObligationSerializer, ReportSerializer
 from tracking.models import Attachment, Obligation, Report
 
@@ -125,3 +131,57 @@ def test_the_lean_lists_keep_their_query_budget(rich, client_for, django_assert_
     # obligations: the count with the ETag's, the page.
     with django_assert_num_queries({"updates": 4, "obligations": 2}[name]):
         client.get(f"/api/v1/{name}/?page_size=500")
+
+
+def test_a_structure_change_reaches_the_lean_lists_past_the_process_memo(rich, client_for):
+    """The brief objects are kept in the process under the structure's version: a save bumps the version, and the
+    next list shows the new title, even with the shared cache's copy of the old version still there."""
+    client = client_for("analyst")
+    report = Report.objects.filter(state="accepted").select_related("work_item").first()
+    url = f"/api/v1/updates/?work_item={report.work_item_id}"
+    assert client.get(url).json()["results"][0]["work_item"]["title"] == report.work_item.title
+    assert len(lean._BRIEFS) == 1  # this version's, in this language
+    report.work_item.title = "A title written after the first read"
+    report.work_item.save()
+    assert client.get(url).json()["results"][0]["work_item"]["title"] == "A title written after the first read"
+    assert client.get(f"/api/v1/obligations/?work_item={report.work_item_id}").json()["results"][0]["work_item"][
+        "title"
+    ] == ("A title written after the first read")
+    assert len(lean._BRIEFS) == 1  # the older version's were dropped
+
+
+MOMENTS = [
+    datetime.datetime(2019, 3, 31, 16, 0, tzinfo=datetime.UTC),
+    datetime.datetime(2019, 3, 31, 16, 0, 0, 123456, tzinfo=datetime.UTC),
+    datetime.datetime(2019, 12, 31, 23, 59, 59, 1, tzinfo=zoneinfo.ZoneInfo("America/St_Johns")),
+    datetime.datetime(2019, 6, 1, 8, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")),
+    datetime.datetime(2019, 6, 1, 8, 0),  # naive: the field's own path
+    None,
+]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai", "America/St_Johns"])
+def test_the_lean_lists_write_times_as_drf_does(zone):
+    field = serializers.DateTimeField()
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        moment = lean._moments()
+        assert [moment(value) for value in MOMENTS] == [
+            None if value is None else field.to_representation(value) for value in MOMENTS
+        ]
+    assert moment(MOMENTS[0]).endswith("Z") == (zone == "UTC")
+
+
+@pytest.mark.parametrize(
+    "query", ["", "ordering=id", "ordering=-submitted_at,-id", "ordering=updated_at,id&state=accepted"]
+)
+def test_the_lean_reports_list_keeps_the_order_of_the_files(rich, client_for, query):
+    """The page is found by its ids (tracking.api.lean.SortedPages): its rows come in the list's order, the order
+    the files (written by the serializers, over the same queryset) have."""
+    client = client_for("admin")
+    csv = client.get(f"/api/v1/updates/?format=csv&{query}")
+    rows = list(csv_module.reader(io.StringIO(b"".join(csv.streaming_content).decode("utf-8-sig"))))[1:]
+    ids = [int(row[0]) for row in rows]
+    assert len(ids) > 150
+    for page in (1, 2):
+        body = client.get(f"/api/v1/updates/?page_size=150&page={page}&{query}").json()
+        assert [row["id"] for row in body["results"]] == ids[(page - 1) * 150 : page * 150]
