@@ -19,7 +19,8 @@ STATUS_CODES = {
 }
 
 
-STATUS_COLOURS = {  # the charts; the badges use the same colours (css/dashboard.css --status-*, held to these by a test)
+# The charts; the badges use the same colours (css/dashboard.css --status-*, held to these by a test).
+STATUS_COLOURS = {
     ReportStatus.NOT_STARTED: "#4a5360",
     ReportStatus.ON_TRACK: "#166534",
     ReportStatus.AT_RISK: "#8a4b00",
