@@ -13,7 +13,7 @@ def render(source, **context):
 def test_columns_keep_their_order_and_mark_the_figures():
     html = render(
         '{% columns _("Work item") "num" _("Percent complete") label as columns %}'
-        '{% for column in columns %}{{ column.label }}={{ column.numeric }};{% endfor %}',
+        "{% for column in columns %}{{ column.label }}={{ column.numeric }};{% endfor %}",
         label="Updated",
     )
     assert html == "Work item=False;Percent complete=True;Updated=False;"
