@@ -2,6 +2,7 @@
 to it and uses no variant, the choices show it, and every page and the matrix show the same symbol."""
 
 import gettext
+import re
 
 import pytest
 from django.conf import settings
@@ -57,9 +58,25 @@ def test_every_state_has_one_symbol_on_every_page():
     for state in ReportState:
         expected = glossary()["state"][state.value]["symbol"]
         report = Report(state=state, status=ReportStatus.ON_TRACK)
-        for template in ["tracking/reports/includes/state.html", "tracking/pages/includes/state_badge.html"]:
-            assert f'aria-hidden="true">{expected}</span>' in render_to_string(template, {"report": report}), template
+        badge = render_to_string("includes/badge.html", {"report": report, "kind": "state"})  # every page's badge
+        assert f'aria-hidden="true">{expected}</span> {state.label}</span>' in badge
         assert STATE_SYMBOLS[state] == expected  # the matrix
+    for status in ReportStatus:
+        expected = glossary()["status"][status.value]["symbol"]
+        report = Report(state=ReportState.DRAFT, status=status)
+        badge = render_to_string("includes/badge.html", {"report": report, "kind": "status"})
+        assert f'aria-hidden="true">{expected}</span> {status.label}</span>' in badge
+        counted = render_to_string("includes/badge.html", {"kind": "status", "value": status.value, "label": "x"})
+        assert f'aria-hidden="true">{expected}</span> x</span>' in counted  # the status counts and the summary
     symbols = [entry["symbol"] for entry in glossary()["state"].values()]
     symbols += [entry["symbol"] for entry in glossary()["status"].values()]
     assert len(set(symbols)) == len(symbols)  # no symbol means two things
+
+
+def test_the_badges_and_the_charts_use_the_same_status_colours():
+    from tracking.symbols import STATUS_COLOURS
+
+    css = (settings.BASE_DIR / "static" / "css" / "dashboard.css").read_text(encoding="utf-8")
+    found = re.findall(r"--status-([a-z-]+): (#[0-9a-f]{6});", css)
+    badges = {name.replace("-", "_"): colour for name, colour in found if not name.endswith("-tint")}
+    assert badges == {status.value: colour for status, colour in STATUS_COLOURS.items()}

@@ -19,10 +19,11 @@ STATUS_CODES = {
 }
 
 
+# The charts; the badges use the same colours (css/dashboard.css --status-*, held to these by a test).
 STATUS_COLOURS = {
     ReportStatus.NOT_STARTED: "#4a5360",
     ReportStatus.ON_TRACK: "#166534",
-    ReportStatus.AT_RISK: "#b45309",
+    ReportStatus.AT_RISK: "#8a4b00",
     ReportStatus.DELAYED: "#a4161a",
     ReportStatus.COMPLETED: "#0b4f8a",
 }

@@ -74,7 +74,7 @@ def test_report_is_written_returned_revised_and_accepted(page, accounts, tmp_pat
     expect(page.get_by_role("link", name="evidence.pdf")).to_have_attribute(
         "href", f"/api/v1/updates/{report.pk}/attachments/{report.attachments.get().pk}/"
     )
-    expect(page.locator(".report-state")).to_have_text(re.compile("Submitted"))
+    expect(page.locator(".badge--state")).to_have_text(re.compile("Submitted"))
     sign_out(page)
 
     # PAD finds it in its review queue and returns it with a comment (inline, without leaving the queue).
@@ -88,7 +88,7 @@ def test_report_is_written_returned_revised_and_accepted(page, accounts, tmp_pat
     row.get_by_label(re.compile("What must change")).fill("Name the twelve enterprises and attach the audit list.")
     row.get_by_role("button", name="Return with comment").click()
     row = page.locator(f"#review-{report.pk}")
-    expect(row.locator(".report-state")).to_have_text(re.compile("Returned"))
+    expect(row.locator(".badge--state")).to_have_text(re.compile("Returned"))
     expect(page).to_have_url("/review/")  # the row was replaced in place: no page load
     report.refresh_from_db()
     assert report.state == "returned"
@@ -113,7 +113,7 @@ def test_report_is_written_returned_revised_and_accepted(page, accounts, tmp_pat
     page.goto("/review/")
     row = page.locator(f"#review-{report.pk}")
     row.get_by_role("button", name=re.compile("^Accept")).click()
-    expect(page.locator(f"#review-{report.pk} .report-state")).to_have_text(re.compile("Accepted"))
+    expect(page.locator(f"#review-{report.pk} .badge--state")).to_have_text(re.compile("Accepted"))
     report.refresh_from_db()
     assert report.state == "accepted"
 
@@ -124,7 +124,7 @@ def test_report_is_written_returned_revised_and_accepted(page, accounts, tmp_pat
     expect(cell).to_have_accessible_name(re.compile(rf"Guangdong, {re.escape(item.code)}: Accepted"))
     cell.click()
     expect(page).to_have_url(f"/reports/{report.pk}/")
-    expect(page.locator(".report-state")).to_have_text(re.compile("Accepted"))
+    expect(page.locator(".badge--state")).to_have_text(re.compile("Accepted"))
     history = page.locator(".report-timeline")
     for step in ["Created", "Attachment added", "Submitted", "Returned", "Edited", "Accepted"]:
         expect(history).to_contain_text(step)
@@ -133,7 +133,7 @@ def test_report_is_written_returned_revised_and_accepted(page, accounts, tmp_pat
     page.get_by_role("button", name="简体中文").click()
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page.get_by_role("link", name="广东省知识产权局")).to_be_visible()
-    expect(page.locator(".report-state")).to_have_text(re.compile("已通过"))
+    expect(page.locator(".badge--state")).to_have_text(re.compile("已通过"))
     expect(page.get_by_role("heading", name="历史记录")).to_be_visible()
     page.goto("/review/")
     expect(page.get_by_role("heading", level=1)).to_have_text("审核队列")

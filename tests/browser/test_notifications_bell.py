@@ -43,7 +43,7 @@ def test_bell_count_changes_when_a_reviewer_returns_a_report(page, plan):
     row.get_by_text("Return…").click()
     row.get_by_label(re.compile("What must change")).fill("Name the twelve enterprises.")
     row.get_by_role("button", name="Return with comment").click()
-    expect(row.locator(".report-state")).to_have_text(re.compile("Returned"))
+    expect(row.locator(".badge--state")).to_have_text(re.compile("Returned"))
     assert Report.objects.get().state == "returned"
     sign_out(page)
 
