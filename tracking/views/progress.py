@@ -24,6 +24,7 @@ from tracking.selectors import obligations_visible_to, reports_to_review, visibl
 from tracking.stats import STATUS_KEYS
 from tracking.symbols import STATUS_COLOURS
 from tracking.views.base import PlanPageMixin, percent, plan_crumb, status_counts
+from tracking.views.conditional import ConditionalPageMixin
 
 
 @dataclass
@@ -42,7 +43,7 @@ class ProgramProgress:
         return self.received - self.accepted
 
 
-class DashboardView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
+class DashboardView(ConditionalPageMixin, asof.AsOfPageMixin, PlanPageMixin, TemplateView):
     """Where the plan stands: per program the progress of the period, reports due, overdue and awaiting review,
     recent activity, and charts."""
 
