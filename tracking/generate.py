@@ -55,6 +55,7 @@ from tracking.obligations import obligations_sync
 
 BASE_YEAR = 2012
 LAST_STRATEGY_YEAR = 2021
+MOST_ROUNDS = 9
 # A free slot's key under which it is written first, plan-year by plan-year (free_slots: a key is a random number
 # divided by the share of organisations that report in that quarter): about 86 % of a plan-year's slots. The other
 # slots are written only when these do not hold the reports asked for, the latest plan-years' first.
@@ -144,10 +145,11 @@ def _shift(day: datetime.date, years: int) -> datetime.date:
 def year_shape(year: int) -> tuple[float, int]:
     """The breadth and rounds of a synthetic plan-year: a function of its year alone, so that a plan-year is the
     same whatever else is generated. The strategy's plan-years (to LAST_STRATEGY_YEAR) take every office; later ones
-    also repeat their items, two rounds more each year (up to the item numbers' limit)."""
+    also repeat their items, two rounds more each year up to MOST_ROUNDS (so that the plan-years up to now hold
+    200,000 reports: the bench's growth run; a plan-year still to come holds none)."""
     if year <= LAST_STRATEGY_YEAR:
         return 1.0, 1
-    return 1.0, min(1 + 2 * (year - LAST_STRATEGY_YEAR), max_rounds())
+    return 1.0, min(1 + 2 * (year - LAST_STRATEGY_YEAR), MOST_ROUNDS, max_rounds())
 
 
 def max_rounds() -> int:
