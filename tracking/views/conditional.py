@@ -5,15 +5,16 @@ A page's body depends on the reports (every report's latest change and the newes
 statistics' tags, tracking.api.conditional.StatsConditionalMixin), the plan structure's version, the day (overdue
 cells), the address with its query string (year, period, program, as_of) and the language (make_etag), the
 user's visibility scope, and what the header shows: the user's name, the bell's unread count, the CSRF token of
-its forms (a masked copy of the secret in the CSRF cookie: the same secret, the same usable page) and whether the
-request is htmx's (the matrix then answers with its table alone). A page with Django messages to show gets no tag
-(showing them consumes them: a 304 would show them again or never), nor does a request without a CSRF cookie
-(the page sets one)."""
+its forms (a masked copy of the secret in the CSRF cookie: the same secret, the same usable page; a request
+without one gets a new secret, hence a new tag) and whether the request is htmx's (the matrix then answers with its
+table alone). A page with Django messages to show gets no tag (showing them consumes them: a 304 would show them
+again or never). The tag's queries run either way: a page costs the same queries whatever the request carries."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Max
+from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 
 from planpromo.conditional import PLAN_STRUCTURE, make_etag, not_modified, validated, version
@@ -28,9 +29,8 @@ class ConditionalPageMixin:
 
     unread_count: int | None = None
 
-    def page_etag(self, request) -> str | None:
-        if len(messages.get_messages(request)) or not request.META.get("CSRF_COOKIE"):
-            return None
+    def page_etag(self, request) -> str:
+        get_token(request)  # the CSRF secret the page's forms will carry: the cookie's, or a new one
         user = request.user
         latest = Report.objects.order_by().aggregate(last=Max("updated_at"), newest=Max("pk"))
         self.unread_count = unread_notification_count(user=user)
@@ -51,6 +51,8 @@ class ConditionalPageMixin:
 
     def get(self, request, *args, **kwargs):
         etag = self.page_etag(request)
+        if len(messages.get_messages(request)):
+            etag = None
         answer = not_modified(request, etag=etag) if etag else None
         if answer is None:
             answer = super().get(request, *args, **kwargs)
