@@ -8,7 +8,7 @@ from programs.models import Program, ReportingPeriod, WorkItem
 from tracking import asof
 from tracking.choices import PUBLISHED_STATES, NotificationKind, ReportState, ReportStatus
 from tracking.models import Notification, Obligation, Report, TargetValue
-from tracking.selectors import OBLIGATION_STATES
+from tracking.selectors import OBLIGATION_STATES, period_ids_of
 
 SEVERAL = "; several as {0}=a&{0}=b or {0}=a,b"
 
@@ -82,6 +82,16 @@ class TargetValueFilterSet(ReportFilterSet):
 
     def filter_queryset(self, queryset):
         reports = super().filter_queryset(Report.objects.order_by())
+        data = self.form.cleaned_data
+        period_ids = period_ids_of(
+            year=int(data["year"]) if data.get("year") is not None else None,
+            periods=[period.pk for period in data.get("period") or ()],
+        )
+        if period_ids is not None:
+            # Through those periods' reports only (the reports' period index), as the obligations are: a plain
+            # subquery of the filtered reports is a hash semi join over every report of every year.
+            queryset = queryset.filter(report__period_id__in=period_ids)
+            reports = reports.filter(period_id__in=period_ids)
         return queryset.filter(report__in=reports.values("pk"))
 
 

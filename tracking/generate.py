@@ -1,12 +1,16 @@
 """Synthetic data at scale, for the query budgets, the index checks and the benchmark (`manage.py generate_data`).
 
-Deterministic for a seed and a starting database: the same plan-years, the same reports in the same states.
+Deterministic for a seed, and plan-year by plan-year: a plan-year's structure and its reports are the same whatever
+`--years` and `--reports` say (as long as the reports asked for fill it), so one year's reads compare like for like
+between a small database and a big one.
 
 - Plan-years after 2012 are copies of the 2012 plan (programs, teams, work items, responsible departments,
-  participating offices, targets, periods), dates shifted by the years between. Later plans broaden: a listed
-  item also lists some offices the 2012 circular did not name (`breadth`, the share of them), and staff confirm
-  some offices for a conditional item. When even all of that cannot hold the reports asked for, each program
-  repeats its items (`rounds`: item II.6 is a second round of II.1, ...).
+  participating offices, targets, periods), dates shifted by the years between, shaped by their year alone
+  (year_shape). Later plans broaden: a listed item also lists some offices the 2012 circular did not name
+  (`breadth`, the share of them), and staff confirm some offices for a conditional item; after the strategy's years
+  each program also repeats its items (`rounds`: item II.6 is a second round of II.1, ...).
+- Exactly the reports asked for, or none and NotEnoughSlots: a plan-year still to come holds none (nothing is
+  written after now), so 40 plan-years from 2012 hold reports in their first fifteen or so only.
 - Reports meet obligations (tracking.models.Obligation, kept by tracking.obligations: the one definition of who
   reports what), at most one per obligation, fewer in the later quarters, and each is linked to its obligation.
   Their states and times follow the demo's schedule (tracking.demo.report_schedule): created some days before the
@@ -23,7 +27,6 @@ from __future__ import annotations
 
 import datetime
 import heapq
-import math
 import random
 import time
 from collections.abc import Callable
@@ -47,12 +50,16 @@ from programs.models import (
     WorkItemDepartment,
     WorkItemOffice,
 )
-from tracking.generate_reports import _report, _structure, _write_batch, free_slots
+from tracking.generate_reports import Slot, _report, _structure, _write_batch, free_slots
 from tracking.obligations import obligations_sync
 
 BASE_YEAR = 2012
-# Reports per slot (item × organisation × period) that a synthetic plan-year aims at: some never report.
-FILL = 0.85
+LAST_STRATEGY_YEAR = 2021
+MOST_ROUNDS = 9
+# A free slot's key under which it is written first, plan-year by plan-year (free_slots: a key is a random number
+# divided by the share of organisations that report in that quarter): about 86 % of a plan-year's slots. The other
+# slots are written only when these do not hold the reports asked for, the latest plan-years' first.
+KEY_LIMIT = 1.18
 MAX_ITEM_NUMBER = 100  # WorkItem's check constraint
 
 
@@ -66,6 +73,10 @@ SCALES = {
     "small": Scale(years=1, reports=2_000),  # the 2012 plan and one year of reports
     "large": Scale(years=10, reports=45_000),  # 2012-2021, the strategy's plan-years
 }
+
+
+class NotEnoughSlots(ValueError):
+    """More reports asked for than the plan-years have free slots for (nothing is written)."""
 
 
 @dataclass
@@ -131,40 +142,14 @@ def _shift(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _slots_per_year(items: list[WorkItem], office_count: int, *, breadth: float, rounds: int) -> float:
-    """Organisations expected per period in a synthetic plan-year (an estimate: breadth is drawn at random)."""
-    total = 0.0
-    for item in items:
-        departments = len({link.department_id for link in item.department_links.all()})
-        if item.office_scope == OfficeScope.ALL:
-            offices = office_count
-        elif item.office_scope == OfficeScope.LISTED:
-            listed = len(item.office_links.all())
-            offices = listed + breadth * (office_count - listed)
-        elif item.office_scope == OfficeScope.CONDITIONAL:
-            offices = breadth * office_count / 2
-        else:
-            offices = 0
-        total += offices + departments
-    return total * rounds
-
-
-def structure_for(*, reports: int, years: int) -> tuple[float, int]:
-    """The breadth and rounds of the synthetic plan-years for `reports` over `years` plan-years: the narrowest
-    plans (closest to 2012) that hold them at FILL."""
-    base = list(WorkItem.objects.with_structure().filter(program__plan__year=BASE_YEAR))
-    offices = ProvincialOffice.objects.count()
-    periods = ReportingPeriod.objects.filter(plan__year=BASE_YEAR).count()
-    synthetic = max(years - 1, 1)
-    needed = reports / FILL - _slots_per_year(base, offices, breadth=0, rounds=1) * periods
-    per_year = needed / synthetic / periods
-    narrow = _slots_per_year(base, offices, breadth=0, rounds=1)
-    wide = _slots_per_year(base, offices, breadth=1, rounds=1)
-    if per_year <= narrow:
-        return 0.0, 1
-    if per_year <= wide:
-        return round((per_year - narrow) / (wide - narrow), 3), 1
-    return 1.0, math.ceil(per_year / wide)
+def year_shape(year: int) -> tuple[float, int]:
+    """The breadth and rounds of a synthetic plan-year: a function of its year alone, so that a plan-year is the
+    same whatever else is generated. The strategy's plan-years (to LAST_STRATEGY_YEAR) take every office; later ones
+    also repeat their items, two rounds more each year up to MOST_ROUNDS (so that the plan-years up to now hold
+    200,000 reports: the bench's growth run; a plan-year still to come holds none)."""
+    if year <= LAST_STRATEGY_YEAR:
+        return 1.0, 1
+    return 1.0, min(1 + 2 * (year - LAST_STRATEGY_YEAR), MOST_ROUNDS, max_rounds())
 
 
 def max_rounds() -> int:
@@ -319,20 +304,43 @@ def reports_generate(
     batch_size: int = 5_000,
     progress: Callable[[int, int], None] | None = None,
 ) -> Result:
-    """Write `count` reports (fewer when fewer slots are free) on the plan-years, the likeliest slots first."""
-    result = Result()
-    slots = list(free_slots(years, seed))
-    result.slots = len(slots)
-    chosen = heapq.nsmallest(count, slots, key=lambda s: s.key) if count < len(slots) else slots
-    del slots
-    structure = _structure(years)
+    """Write `count` reports on the plan-years (reports_choose says which), one transaction per batch."""
+    return reports_write(reports_choose(years=years, count=count, seed=seed), accounts, batch_size, progress)
+
+
+@dataclass
+class Choice:
+    years: list[int]
+    seed: int
+    slots: list[Slot]
+    free: int
+    until: datetime.datetime
+
+
+def reports_choose(*, years: list[int], count: int, seed: int) -> Choice:
+    """The slots of `count` reports: those under KEY_LIMIT plan-year by plan-year, the earliest first, then the
+    others, the latest plan-years' first. A plan-year's reports are thus the same whatever later years hold. Raises
+    NotEnoughSlots when fewer slots are free (a plan-year still to come has none: no report is written after now)."""
+    until = timezone.now()
+    slots = list(free_slots(years, seed, until=until))
+    if count > len(slots):
+        raise NotEnoughSlots(
+            f"{count:,} reports asked for, but the plan-years {years[0]}-{years[-1]} have only {len(slots):,} free "
+            f"slots whose reports would have been written by now: ask for fewer reports or more plan-years."
+        )
+    return Choice(years, seed, heapq.nsmallest(count, slots, key=_rank), len(slots), until)
+
+
+def reports_write(choice: Choice, accounts: Accounts, batch_size: int, progress=None) -> Result:
+    result = Result(slots=choice.free)
+    structure = _structure(choice.years)
+    chosen = choice.slots
     # Written in the order they would have been: by period, then item, then organisation.
     chosen.sort(key=lambda s: (structure.periods[s.period].start, s.period, s.item, s.office or 0, s.department or 0))
-    rng = random.Random(f"{seed}:reports")
-    until = timezone.now()  # a plan-year still to come gets no report from the future
     for start in range(0, len(chosen), batch_size):
-        batch = [_report(slot, structure, accounts, rng, until) for slot in chosen[start : start + batch_size]]
-        batch = [report for report in batch if report is not None]
+        batch = [
+            _report(slot, structure, accounts, choice.seed, choice.until) for slot in chosen[start : start + batch_size]
+        ]
         reports, history, values = _write_batch(batch, accounts)
         result.reports += reports
         result.history_rows += history
@@ -340,6 +348,12 @@ def reports_generate(
         if progress:
             progress(result.reports, len(chosen))
     return result
+
+
+def _rank(slot: Slot) -> tuple:
+    if slot.key < KEY_LIMIT:
+        return (0, slot.year, slot.key)
+    return (1, -slot.year, slot.key)
 
 
 def generate(
@@ -351,39 +365,33 @@ def generate(
     batch_size: int = 5_000,
     progress: Callable[[int, int], None] | None = None,
 ) -> Result:
-    """Plan-years 2012.. (copies of 2012 after it) and `reports` reports on them; see the module docstring."""
+    """Plan-years 2012.. (copies of 2012 after it, shaped by year_shape) and `reports` reports on them; see the
+    module docstring. Raises NotEnoughSlots, having changed nothing, when they cannot hold the reports."""
     started = time.monotonic()
     preset = SCALES[scale]
     count = preset.reports if reports is None else reports
-    years_wanted = years or preset.years
-    breadth, rounds = structure_for(reports=count, years=years_wanted)
-    while rounds > max_rounds():  # too many reports for the plan-years: add plan-years instead
-        years_wanted += 1
-        breadth, rounds = structure_for(reports=count, years=years_wanted)
     accounts = accounts_ensure()
-    plan_years = list(range(BASE_YEAR, BASE_YEAR + years_wanted))
-    result = Result()
-    for year in plan_years[1:]:
-        if plan_year_copy(year=year, seed=seed, breadth=breadth, rounds=rounds, admin=accounts.admin):
-            result.years_created.append(year)
-    generated = reports_generate(
-        years=plan_years, count=count, seed=seed, accounts=accounts, batch_size=batch_size, progress=progress
-    )
-    result.reports, result.history_rows, result.target_values = (
-        generated.reports,
-        generated.history_rows,
-        generated.target_values,
-    )
-    result.slots = generated.slots
+    plan_years = list(range(BASE_YEAR, BASE_YEAR + (years or preset.years)))
+    with transaction.atomic():  # the plan-years created are rolled back when they cannot hold the reports
+        created = []
+        for year in plan_years[1:]:
+            breadth, rounds = year_shape(year)
+            if plan_year_copy(year=year, seed=seed, breadth=breadth, rounds=rounds, admin=accounts.admin):
+                created.append(year)
+        choice = reports_choose(years=plan_years, count=count, seed=seed)
+    result = reports_write(choice, accounts, batch_size, progress)
+    result.years_created = created
     result.seconds = time.monotonic() - started
     return result
 
 
 __all__ = [
     "SCALES",
+    "NotEnoughSlots",
     "accounts_ensure",
     "free_slots",
     "generate",
     "plan_year_copy",
     "reports_generate",
+    "year_shape",
 ]

@@ -35,9 +35,13 @@ PERIOD_SHARE = {0: 1.0, 1: 0.95, 2: 0.85, 3: 0.6, 4: 0.5}
 
 @dataclass(frozen=True)
 class Slot:
-    """A report that could exist: an organisation's report on an item for a period."""
+    """A report that could exist: an organisation's report on an item for a period. `name` says which one in terms
+    that do not depend on the database's ids of the plan-year's rows (its report's random numbers are drawn from it),
+    and `key` how likely it is to be written (smaller: likelier)."""
 
     key: float
+    year: int
+    name: str
     item: int
     period: int
     office: int | None
@@ -79,25 +83,53 @@ def _structure(years: list[int]) -> Structure:
     return Structure(items=items, periods=periods, period_index=index, reviewers=reviewers, targets=targets)
 
 
-def free_slots(years: list[int], seed: int) -> Iterator[Slot]:
+def free_slots(years: list[int], seed: int, *, until: datetime.datetime | None = None) -> Iterator[Slot]:
     """Every obligation of the years that has no report yet, each with a random sort key: a smaller key is
-    likelier to be written, and the later quarters' keys are larger (fewer organisations report)."""
+    likelier to be written, and the later quarters' keys are larger (fewer organisations report). With `until`,
+    only those whose report would have been created by then.
+
+    The keys of a plan-year are drawn for it alone, in an order of its items, periods and organisations that does
+    not depend on the other years or on which reports exist: a plan-year's keys are the same whatever else the
+    database holds."""
     structure = _structure(years)
-    obligations = Obligation.objects.filter(period__plan__year__in=years)
     existing = set(
         Report.objects.filter(period__plan__year__in=years).values_list(
             "work_item_id", "period_id", "office_id", "department_id"
         )
     )
-    rng = random.Random(f"{seed}:slots")
-    rows = obligations.values_list("work_item_id", "period_id", "office_id", "department_id")
-    # A key for every obligation, in a fixed order, so that the keys do not depend on which reports exist.
-    for item_pk, period_pk, office, department in sorted(
-        rows, key=lambda row: (row[0], structure.periods[row[1]].start, row[1], row[2] is None, row[2] or row[3])
-    ):
-        key = rng.random() / PERIOD_SHARE[min(structure.period_index[period_pk], 4)]
-        if (item_pk, period_pk, office, department) not in existing:
-            yield Slot(key, item_pk, period_pk, office, department)
+    rows = Obligation.objects.filter(period__plan__year__in=years).values_list(
+        "work_item_id", "period_id", "office_id", "department_id"
+    )
+    by_year: dict[int, list] = {}
+    for row in rows:
+        item, index = structure.items[row[0]], structure.period_index[row[1]]
+        organisation = f"o{row[2]}" if row[2] else f"d{row[3]}"
+        name = f"{item.program.plan.year}:{item.program.number}.{item.number}:{index}:{organisation}"
+        by_year.setdefault(item.program.plan.year, []).append(((item.program.number, item.number, index, name), row))
+    for year in sorted(by_year):
+        rng = random.Random(f"{seed}:slots:{year}")
+        for (_program, _number, index, name), (item_pk, period_pk, office, department) in sorted(by_year[year]):
+            key = rng.random() / PERIOD_SHARE[min(index, 4)]
+            if (item_pk, period_pk, office, department) in existing:
+                continue
+            slot = Slot(key, year, name, item_pk, period_pk, office, department)
+            if until is None or _written_by(slot, structure, seed, until):
+                yield slot
+
+
+def report_rng(slot: Slot, seed: int) -> random.Random:
+    """The random numbers of the slot's report: its own, so that a report is the same whichever others are made."""
+    return random.Random(f"{seed}:report:{slot.name}")
+
+
+def _written_by(slot: Slot, structure: Structure, seed: int, until: datetime.datetime) -> bool:
+    """Whether the slot's report would have been created by `until` (its schedule is drawn first: _report)."""
+    period = structure.periods[slot.period]
+    if period.start > until.date():
+        return False
+    if period.due < until.date() - datetime.timedelta(days=1):
+        return True  # created at the latest 5 days before the due date
+    return bool(report_schedule(period, report_rng(slot, seed), until=until))
 
 
 @contextlib.contextmanager
@@ -124,11 +156,17 @@ NEXT_STEPS = ["Consult stakeholders.", "Extend the pilot.", "Prepare the annual 
 RETURN_COMMENTS = ["Please add the figures for the pilot cities.", "The summary does not match the targets."]
 
 
-def _report(slot: Slot, structure: Structure, accounts: Accounts, rng: random.Random, until: datetime.datetime):
+def _report(slot: Slot, structure: Structure, accounts: Accounts, seed: int, until: datetime.datetime):
     """One report, its target values and its history: [(transition, when, who, snapshot)], oldest first; None
-    when it would have been written after `until`."""
+    when it would have been written after `until`. Its random numbers are its own (report_rng), its schedule's
+    first."""
     item, period = structure.items[slot.item], structure.periods[slot.period]
     index = structure.period_index[slot.period]
+    rng = report_rng(slot, seed)
+    awaiting = 0.15 if index >= 3 else 0.05  # the last quarter's reports are the likeliest still in review
+    schedule = report_schedule(period, rng, awaiting=awaiting, until=until)
+    if not schedule:
+        return None  # it would be written after `until`
     status, percent = likely_status(rng, index)
     author = accounts.office[slot.office] if slot.office else accounts.department[slot.department]
     reviewing = [d for d in structure.reviewers[slot.item] if d != slot.department]
@@ -149,10 +187,6 @@ def _report(slot: Slot, structure: Structure, accounts: Accounts, rng: random.Ra
         state=ReportState.DRAFT,
         version=1,
     )
-    awaiting = 0.15 if index >= 3 else 0.05  # the last quarter's reports are the likeliest still in review
-    schedule = report_schedule(period, rng, awaiting=awaiting, until=until)
-    if not schedule:
-        return None  # it would be written after `until`
     steps = []
     at = None
     for transition, at in schedule:

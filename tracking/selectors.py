@@ -5,9 +5,11 @@ Numbers (roll-ups, rates, timelines) live in tracking.stats.
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import BooleanField, Case, CharField, F, FilteredRelation, Q, Value, When
 
 from participants.choices import Role
+from planpromo.conditional import PLAN_STRUCTURE, version
 from programs.models import ReportingPeriod
 from tracking import asof, permissions
 from tracking.choices import PUBLISHED_STATES, ReportState
@@ -110,6 +112,14 @@ def obligation_period_ids(*, year=None, periods=()) -> list[int] | None:
     if periods:
         selected = selected.filter(pk__in=periods)
     return list(selected.order_by("pk").values_list("pk", flat=True))
+
+
+def period_ids_of(*, year=None, periods=()) -> list[int] | None:
+    """obligation_period_ids, kept in the shared cache under the plan structure's version (no query when cached)."""
+    if year is None and not periods:
+        return None
+    key = f"planpromo:period-ids:{version(PLAN_STRUCTURE)}:{year}:{','.join(map(str, sorted(periods)))}"
+    return cache.get_or_set(key, lambda: obligation_period_ids(year=year, periods=periods), 24 * 60 * 60)
 
 
 def notifications_of(*, user):

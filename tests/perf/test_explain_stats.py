@@ -38,8 +38,9 @@ URLS = [
     # The lists of one year: the page, its count and the ETag's aggregate (tracking.api.conditional).
     "/api/v1/updates/?year=2015&page_size=100",
     "/api/v1/updates/?period={period}&office={office}",
-    # Not yet: the target values' list filters through a subquery of the filtered reports, which PostgreSQL
-    # answers by a hash semi join over every published report ("/api/v1/target-values/?year=2015").
+    # The target values of one year: through that year's periods' reports only (tracking.filtersets).
+    "/api/v1/target-values/?year=2015",
+    "/api/v1/target-values/?year=2015&office={office}&state=submitted,accepted",
     "/api/v1/work-items/?year=2015",
     "/plans/2015/matrix/?period={period}",
     "/plans/2015/completeness/",

@@ -450,10 +450,11 @@ QUERY_COUNTS = [
     # Every page: + 1, the unread count of the header's bell (tracking.context_processors).
     # plan, periods, program statistics of the period and of the year (3 each: programs, their items counted, the
     # grouped figures), status per period, timeline (2), recent reports, the user's profile
-    ("/plans/2012/?period={q2}", 2 + 13 + 1),
+    # + 1 on the dashboard and the matrix: the ETag's latest change (tracking.views.conditional)
+    ("/plans/2012/?period={q2}", 2 + 13 + 1 + 1),
     # plan, periods, profile and the user's office, reports visible, items, offices, the offices' obligations
-    ("/plans/2012/matrix/?period={q2}", 2 + 7 + 1),
-    ("/plans/2012/matrix/?period={q2}&program=2", 2 + 7 + 1),
+    ("/plans/2012/matrix/?period={q2}", 2 + 7 + 1 + 1),
+    ("/plans/2012/matrix/?period={q2}&program=2", 2 + 7 + 1 + 1),
     # the user's profile (the role check); program with plan, team; periods; the items, their targets and their
     # departments, the grouped figures
     ("/plans/2012/programs/2/?period={q2}", 2 + 8 + 1),

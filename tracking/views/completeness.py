@@ -10,9 +10,10 @@ from programs.models import Program, ReportingPeriod
 from tracking import asof, stats
 from tracking.stats import Completeness, completeness
 from tracking.views.base import PlanPageMixin
+from tracking.views.conditional import ConditionalPageMixin
 
 
-class CompletenessView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
+class CompletenessView(ConditionalPageMixin, asof.AsOfPageMixin, PlanPageMixin, TemplateView):
     """Completeness and timeliness of the plan year, as DHIS2's reporting-rate summary: organisations (offices,
     then departments) × periods, each cell received/expected and on time, with row and column totals and a colour
     scale; filtered by program and period; `?format=csv` or `xlsx` gives the same table as a file."""

@@ -11,9 +11,10 @@ from tracking.choices import ReportState, ReportStatus
 from tracking.matrix import participation_matrix
 from tracking.symbols import NO_REPORT_SYMBOL, NOT_TAKING_PART_SYMBOL, OVERDUE_SYMBOL, STATE_SYMBOLS, STATUS_CODES
 from tracking.views.base import PlanPageMixin
+from tracking.views.conditional import ConditionalPageMixin
 
 
-class MatrixView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
+class MatrixView(ConditionalPageMixin, asof.AsOfPageMixin, PlanPageMixin, TemplateView):
     """The participation matrix: 32 offices × the plan's work items, filtered by program and period. An htmx
     request gets the table alone (the `matrix` partial)."""
 

@@ -23,6 +23,7 @@ from tracking.models import Obligation, Report
 from tracking.selectors import obligations_visible_to, visible_reports
 from tracking.symbols import STATUS_COLOURS
 from tracking.views.base import PlanPageMixin, plan_crumb
+from tracking.views.conditional import ConditionalPageMixin
 
 
 @dataclass
@@ -41,7 +42,7 @@ class ProgramProgress:
         return self.received - self.accepted
 
 
-class DashboardView(asof.AsOfPageMixin, PlanPageMixin, TemplateView):
+class DashboardView(ConditionalPageMixin, asof.AsOfPageMixin, PlanPageMixin, TemplateView):
     """Where the plan stands: per program the progress of the period, reports due, overdue and awaiting review,
     recent activity, and charts."""
 

@@ -1,13 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from tracking.generate import SCALES, generate
+from tracking.generate import SCALES, NotEnoughSlots, generate
 
 
 class Command(BaseCommand):
     help = (
         "Generate synthetic plan-years (copies of the 2012 plan) and reports with their history, deterministically "
         "for a seed: --scale small (the 2012 plan, one year of reports) or large (2012-2021, about 45,000 "
-        "reports); --reports N for another number (up to a million: more plan-years are added when needed). "
+        "reports); --reports N for another number (an error, and nothing written, when the plan-years have fewer free "
+        "slots; a plan-year still to come has none). A plan-year is the same whatever --years and --reports say. "
         "Existing plan-years and reports are kept; a second run adds reports only where slots are free."
     )
 
@@ -28,7 +29,10 @@ class Command(BaseCommand):
             if options["verbosity"] >= 2:
                 self.stdout.write(f"  {done:,} / {total:,} reports")
 
-        result = generate(
-            scale=scale, reports=reports, years=years, seed=seed, batch_size=batch_size, progress=progress
-        )
+        try:
+            result = generate(
+                scale=scale, reports=reports, years=years, seed=seed, batch_size=batch_size, progress=progress
+            )
+        except NotEnoughSlots as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"Generated: {result.summary()}."))
