@@ -62,3 +62,15 @@ def test_api_docs_load_everything_from_this_origin(client, url):
     references = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert references and all(ref.startswith("/") and not ref.startswith("//") for ref in references), references
     assert 'rel="icon"' in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/plans/2012/", "/plans/2012/matrix/", "/notifications/", "/reports/"],
+)
+def test_pages_use_no_character_that_needs_an_emoji_font(signed_in, url):
+    """The header's bell and a period's lock were emoji (🔔, 🔒): without a colour emoji font, as on this machine's
+    Chromium and many intranet PCs, they showed as empty boxes. The page draws its icons itself."""
+    html = signed_in.get(url, follow=True).content.decode()
+    assert [c for c in html if ord(c) > 0xFFFF] == []
+    assert 'class="icon"' in html  # the bell, drawn as SVG
