@@ -1,9 +1,10 @@
 """In-process profile of one API read, as gunicorn would call it (a WSGI call with the bench's analyst token), over
 the bench's database (DATABASE_URL, DJANGO_* as bench/site.py sets them; bench/setup.py's out/config.json).
 
-    python bench/profiles/inprocess.py <out/config.json> <path?query> <name> [--runs 50]
+    python bench/profiles/inprocess.py <out/config.json> <path?query> <name> [--runs 50] [--session]
 
-Prints the p50 of `--runs` requests after a warm-up, the queries of one request with their times, and writes
+A page is read with the bench's signed-in session (--session). Prints the p50 of `--runs` requests after a
+warm-up, the queries of one request with their times, and writes
 bench/profiles/<name>.txt: the same, and cProfile's top 30 by cumulative and by own time over the runs."""
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from django.db import connection  # noqa: E402
 HERE = Path(__file__).resolve().parent
 
 
-def environ(path: str, token: str, extra: dict) -> dict:
+def environ(path: str, credentials: dict, extra: dict) -> dict:
     path, _, query = path.partition("?")
     return {
         "REQUEST_METHOD": "GET",
@@ -39,7 +40,7 @@ def environ(path: str, token: str, extra: dict) -> dict:
         "HTTP_HOST": "127.0.0.1:8000",
         "REMOTE_ADDR": "127.0.0.1",
         "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_AUTHORIZATION": f"Token {token}",
+        **credentials,
         "wsgi.url_scheme": "http",
         "wsgi.input": io.BytesIO(),
         "wsgi.errors": sys.stderr,
@@ -51,13 +52,13 @@ def environ(path: str, token: str, extra: dict) -> dict:
     }
 
 
-def call(app, path, token, extra=None) -> tuple[str, bytes, dict]:
+def call(app, path, credentials, extra=None) -> tuple[str, bytes, dict]:
     answer = {}
 
     def start_response(status, headers, exc_info=None):
         answer["status"], answer["headers"] = status, dict(headers)
 
-    body = b"".join(app(environ(path, token, extra or {}), start_response))
+    body = b"".join(app(environ(path, credentials, extra or {}), start_response))
     return answer["status"], body, answer["headers"]
 
 
@@ -69,13 +70,18 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--sql-width", type=int, default=200, help="characters of each query to show")
     parser.add_argument("--if-none-match", action="store_true", help="send the first answer's ETag back (a 304)")
+    parser.add_argument("--session", action="store_true", help="the bench's signed-in session (pages), not its token")
     args = parser.parse_args(argv)
-    token = json.loads(Path(args.config).read_text())["analyst_token"]
+    config = json.loads(Path(args.config).read_text())
+    if args.session:
+        credentials = {"HTTP_COOKIE": f"sessionid={config['session']}"}
+    else:
+        credentials = {"HTTP_AUTHORIZATION": f"Token {config['analyst_token']}"}
     app = WSGIHandler()
-    status, body, headers = call(app, args.path, token)
+    status, body, headers = call(app, args.path, credentials)
     extra = {"HTTP_IF_NONE_MATCH": headers["ETag"]} if args.if_none_match else {}
     for _ in range(5):
-        status, body, _headers = call(app, args.path, token, extra)
+        status, body, _headers = call(app, args.path, credentials, extra)
     assert status.startswith(("200", "304")), (status, body[:500])
     queries = []
 
@@ -87,17 +93,17 @@ def main(argv=None):
             queries.append({"time": (time.perf_counter() - started) * 1000, "sql": sql % tuple(params or ())})
 
     with connection.execute_wrapper(timed):
-        call(app, args.path, token, extra)
+        call(app, args.path, credentials, extra)
     times, cpu = [], []
     for _ in range(args.runs):
         started, started_cpu = time.perf_counter(), time.thread_time()
-        call(app, args.path, token, extra)
+        call(app, args.path, credentials, extra)
         times.append((time.perf_counter() - started) * 1000)
         cpu.append((time.thread_time() - started_cpu) * 1000)
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(args.runs):
-        call(app, args.path, token, extra)
+        call(app, args.path, credentials, extra)
     profiler.disable()
     lines = [
         f"GET {args.path}: {status}, {len(body)} bytes",
