@@ -130,13 +130,15 @@ def structure_briefs() -> dict:
     return briefs
 
 
-def report_values(queryset, *, count: int | None = None):
+def report_values(queryset, *, count: int | None = None, narrowed: bool = False):
     """The filtered, ordered reports as the rows `report_rows` takes (to be paged); `count`: how many match, when
-    known (the ETag's aggregate)."""
+    known (the ETag's aggregate); `narrowed`: whether the request filtered them (an unfiltered list is read in
+    its index's order: sorting it would read every report)."""
     queryset = queryset.prefetch_related(None)
     ordering = _ordering(queryset)
     # Only a total order (ending with the id) gives the same page whichever way it is found.
-    if count is not None and count <= SORTED_PAGE_ROWS and ordering and ordering[-1] in ("pk", "-pk", "id", "-id"):
+    total_order = bool(ordering) and ordering[-1] in ("pk", "-pk", "id", "-id")
+    if narrowed and count is not None and count <= SORTED_PAGE_ROWS and total_order:
         return SortedPages(queryset, count, ordering)
     return queryset.values(*REPORT_FIELDS)
 

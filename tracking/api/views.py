@@ -128,7 +128,8 @@ class ReportViewSet(ReportConditionalMixin, mixins.CreateModelMixin, viewsets.Re
             raise ValidationError({"layout": [f"One of {', '.join(exports.LAYOUTS)}."]})
         renderer = getattr(request, "accepted_renderer", None)
         if getattr(renderer, "format", None) == "json":  # the lean path; the serializer for the rest
-            rows = lean.report_values(self.filtered_list(), count=getattr(self, "known_count", None))
+            narrowed = any(request.query_params.get(name) for name in self.filterset_class.base_filters)
+            rows = lean.report_values(self.filtered_list(), count=getattr(self, "known_count", None), narrowed=narrowed)
             page = self.paginate_queryset(rows)
             return lean.json_response(self.get_paginated_response(lean.report_rows(page, request)))
         if layout == exports.MACHINE or not isinstance(renderer, ExportRenderer):
