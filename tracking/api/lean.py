@@ -14,7 +14,8 @@ import datetime
 import orjson
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.urls import reverse
@@ -179,8 +180,20 @@ class SortedPages:
             first = Coalesce(F(name), F(name))
             sorting[0] = first.desc() if sorting[0].startswith("-") else first.asc()
         ids = self.queryset.order_by(*sorting).values("pk")[index]
-        rows = self.queryset.model.objects.filter(pk__in=ids).order_by(*self.ordering)
+        rows = self.queryset.model.objects.filter(_one_of(ids)).order_by(*self.ordering)
         return list(rows.values(*REPORT_FIELDS))
+
+
+def _one_of(ids):
+    """`pk IN (ids)`; on PostgreSQL `id = ANY(ARRAY(ids))`: the page's ids computed once (an InitPlan) and looked up
+    by the primary key, where `IN (subquery)` let the planner hash them and scan the whole table instead."""
+    if connection.vendor != "postgresql":
+        return Q(pk__in=ids)
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    return Func(
+        F("pk"), ArraySubquery(ids), template="%(expressions)s)", arg_joiner=" = ANY(", output_field=BooleanField()
+    )
 
 
 def report_rows(rows, request) -> list[dict]:
