@@ -23,6 +23,13 @@ from tracking import permissions
 from tracking.models import Report
 
 
+def reports_latest_change() -> tuple:
+    """Every report's latest change and the newest report (should two share a time): two index lookups, for the
+    tags of what depends on all reports (the statistics, the progress pages)."""
+    latest = Report.objects.order_by().aggregate(last=Max("updated_at"), newest=Max("pk"))
+    return latest["last"], latest["newest"]
+
+
 def visibility_scope(user) -> tuple:
     """What decides which reports a user may read (tracking.selectors.report_visibility_q)."""
     return (permissions.role_of(user), permissions.user_office_id(user), permissions.user_department_id(user))
@@ -128,7 +135,10 @@ class StatsConditionalMixin(VersionedCacheMixin):
         if getattr(self, "swagger_fake_view", False):
             return None
         self.query()  # a bad parameter is its 400 here, before any tag
-        # Two index lookups: the latest change, and the newest report (should two share a time).
-        latest = Report.objects.order_by().aggregate(last=Max("updated_at"), newest=Max("pk"))
-        parts = (*latest.values(), version(PLAN_STRUCTURE), timezone.localdate(), *visibility_scope(request.user))
+        parts = (
+            *reports_latest_change(),
+            version(PLAN_STRUCTURE),
+            timezone.localdate(),
+            *visibility_scope(request.user),
+        )
         return parts, None

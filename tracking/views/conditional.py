@@ -13,13 +13,11 @@ again or never). The tag's queries run either way: a page costs the same queries
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Max
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 
 from planpromo.conditional import PLAN_STRUCTURE, make_etag, not_modified, validated, version
-from tracking.api.conditional import visibility_scope
-from tracking.models import Report
+from tracking.api.conditional import reports_latest_change, visibility_scope
 from tracking.selectors import unread_notification_count
 
 
@@ -32,12 +30,11 @@ class ConditionalPageMixin:
     def page_etag(self, request) -> str:
         get_token(request)  # the CSRF secret the page's forms will carry: the cookie's, or a new one
         user = request.user
-        latest = Report.objects.order_by().aggregate(last=Max("updated_at"), newest=Max("pk"))
         self.unread_count = unread_notification_count(user=user)
         htmx = getattr(request, "htmx", None)
         return make_etag(
             request,
-            *latest.values(),
+            *reports_latest_change(),
             version(PLAN_STRUCTURE),
             self.today,
             *visibility_scope(user),
