@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from participants.models import Department, ProvincialOffice, office_order
+from planpromo.numbers import as_id
 from planpromo.views import PageMixin
 from programs.models import Plan
 
@@ -22,8 +23,8 @@ class SelectedPlanMixin:
     @cached_property
     def plan(self):
         year = self.request.GET.get("year", "")
-        if year.isdigit():
-            return get_object_or_404(Plan, year=int(year))
+        if (number := as_id(year)) is not None:
+            return get_object_or_404(Plan, year=number)
         plan = Plan.objects.current()
         if plan is None:
             raise Http404(_("No plan has been loaded."))

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from planpromo.numbers import as_id
 from programs.models import Target
 from tracking.spreadsheets import (
     EDITABLE,
@@ -195,7 +196,7 @@ def read_sheet(uploaded_file) -> list[SheetRow]:
     columns = {
         index: key
         for index, key in enumerate(keys)
-        if key and (key in known or (key.startswith(TARGET_PREFIX) and key[len(TARGET_PREFIX) :].isdigit()))
+        if key and (key in known or (key.startswith(TARGET_PREFIX) and as_id(key[len(TARGET_PREFIX) :]) is not None))
     }
     first_data = key_index + 1
     result = []

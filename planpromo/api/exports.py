@@ -23,6 +23,8 @@ from django.db.models import QuerySet
 from django.utils.text import slugify
 from rest_framework import serializers
 
+from planpromo.numbers import as_id
+
 # Rows are read and serialized this many at a time, each chunk with its own prefetch queries: memory stays flat
 # however long the list, and the query count grows by one set of queries per chunk, not per row.
 CHUNK_SIZE = 2000
@@ -170,7 +172,7 @@ def filename(request, view, extension: str) -> str:
             segments.pop(0)
         name = slugify("-".join(segments)) or "export"
     year = request.query_params.get("year", "")
-    if year.isdigit():
+    if as_id(year) is not None:
         name = f"{name}-{year}"
     return f"{name}.{extension}"
 

@@ -24,6 +24,8 @@ from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 
+from planpromo.numbers import as_id
+
 # More values than any list of ids or states here has: `?office=1,2,...` with thousands of ids is refused.
 MAX_VALUES = 200
 
@@ -53,7 +55,7 @@ class CommaSeparatedModelChoiceField(filter_fields.ModelMultipleChoiceField):
     def clean(self, value):
         values = split_values(value)
         # An id beyond a 64-bit integer is no object's: refused here, before a database driver overflows on it.
-        if any(not part.lstrip("-").isdigit() or abs(int(part)) >= 2**63 for part in values):
+        if any(as_id(part.removeprefix("-")) is None for part in values):
             # params, not a formatted message: DRF formats the message again, and a "%" in the value breaks that.
             raise DjangoValidationError(
                 self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": values[0][:50]}

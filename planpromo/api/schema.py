@@ -32,10 +32,12 @@ VALIDATION_ERROR_SCHEMA = {
     "type": "object",
     "description": (
         "For each field, query parameter or `non_field_errors`, the messages saying what is wrong (for a list of "
-        "objects, such as `target_values`, one object of messages per element); or `detail` alone when the body "
-        "cannot be read at all (malformed JSON) or the sign-in fails."
+        "objects, such as `target_values`, one object of messages per element); or `detail` alone, a string, when "
+        "the body cannot be read at all (malformed JSON) or the sign-in fails. A query parameter named `detail` is "
+        "refused as any unknown one is: a list of messages under its name."
     ),
-    "properties": {"detail": {"type": "string"}},
+    # `?detail=x` is an unknown parameter, whose messages are a list under its name (tests/fuzz found it).
+    "properties": {"detail": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}},
     "additionalProperties": {
         "oneOf": [
             {"type": "array", "items": {"oneOf": [{"type": "string"}, {"type": "object"}]}},

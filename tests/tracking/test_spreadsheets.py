@@ -422,3 +422,19 @@ def test_template_refuses_unknown_query_parameters(client_for):
     response = client_for("guangdong").get(TEMPLATE, {"perod": period("2012-Q2").pk})
     assert response.status_code == 400
     assert "perod" in response.json()
+
+
+@pytest.mark.parametrize("key", ["target:²", "target:99999999999999999999", "target:٣"])
+def test_a_column_keyed_like_a_target_but_not_by_an_id_is_ignored(client_for, key):
+    """ "²" passes str.isdigit() and fails int(): the key row is the client's to write (a 500 before)."""
+    client = client_for("guangdong")
+    workbook = download(client, period=period("2012-Q2").pk)
+    sheet = workbook.worksheets[0]
+    row = fill(sheet, "I.1", summary="Guidelines issued.")
+    extra = sheet.max_column + 1
+    sheet.cell(row=KEY_ROW, column=extra).value = key
+    sheet.cell(row=row, column=extra).value = 7
+    response = upload(client, as_file(workbook))
+    assert response.status_code == 200, response.content[:500]
+    assert Report.objects.get().summary == "Guidelines issued."
+    assert not TargetValue.objects.exists()

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from planpromo.api.conditional import ConditionalViewMixin, VersionedCacheMixin
 from planpromo.conditional import PLAN_STRUCTURE, version
+from planpromo.numbers import as_id
 from tracking import permissions
 from tracking.models import Report
 
@@ -49,8 +50,8 @@ class FilteredListConditionalMixin(ConditionalViewMixin):
             queryset = self.filter_queryset(queryset)  # a bad filter is its 400 here, before any tag
             self.filtered_list_queryset = queryset  # the list reads it (filtered_list): the filters run once
         else:
-            lookup = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field))
-            if not lookup.isdigit() or not lookup.isascii():
+            lookup = as_id(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field))
+            if lookup is None:
                 return None  # not an id: the view answers 404
             queryset = queryset.filter(pk=lookup)
         aggregate = queryset.order_by().aggregate(
@@ -86,8 +87,8 @@ class ReportConditionalMixin(FilteredListConditionalMixin):
     def conditional_etag(self, request):
         if self.action not in ("retrieve", "history"):
             return super().conditional_etag(request)
-        lookup = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field))
-        if not lookup.isdigit() or not lookup.isascii():
+        lookup = as_id(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field))
+        if lookup is None:
             return None
         row = self.get_queryset().filter(pk=lookup).order_by().values_list("version", "updated_at").first()
         if row is None:

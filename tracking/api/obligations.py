@@ -2,14 +2,12 @@
 
 from functools import cached_property
 
-from django.core.cache import cache
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from planpromo.api.conditional import BODY_TIMEOUT
 from planpromo.api.pagination import SyncPageNumberPagination
-from planpromo.conditional import PLAN_STRUCTURE, version
+from planpromo.numbers import as_id
 from tracking import asof, selectors
 from tracking.api import lean
 from tracking.api.conditional import (
@@ -68,20 +66,12 @@ class ObligationViewSet(ObligationConditionalMixin, viewsets.ReadOnlyModelViewSe
 
     def selected_period_ids(self):
         """The periods the `year` and `period` parameters narrow the list to, when they are valid: the reports are
-        then joined through those periods only (tracking.selectors.obligations_visible_to). Kept in the shared
-        cache under the plan structure's version."""
+        then joined through those periods only (tracking.selectors.obligations_visible_to)."""
         if getattr(self, "swagger_fake_view", False):
             return None
         params = self.request.query_params
         year = params.get("year", "")
-        periods = [value for given in params.getlist("period") for value in given.split(",") if value]
-        if (year and not year.isdigit()) or not all(value.isdigit() for value in periods):
-            return None  # the filters answer with a 400
-        key = f"planpromo:obligation-periods:{version(PLAN_STRUCTURE)}:{year}:{','.join(sorted(periods))}"
-        return cache.get_or_set(
-            key,
-            lambda: selectors.obligation_period_ids(
-                year=int(year) if year else None, periods=[int(value) for value in periods]
-            ),
-            BODY_TIMEOUT,
-        )
+        periods = [as_id(value) for given in params.getlist("period") for value in given.split(",") if value]
+        if (year and as_id(year) is None) or None in periods:
+            return None  # the filters answer: a 400 for a period, no rows for a year
+        return selectors.period_ids_of(year=as_id(year), periods=periods)

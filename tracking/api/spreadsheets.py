@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from participants.models import Department, ProvincialOffice
 from planpromo.api.filters import check_query_parameters
 from planpromo.api.schema import VALIDATION_ERROR_SCHEMA, ErrorSerializer
+from planpromo.numbers import as_id
 from programs.models import Plan, ReportingPeriod
 from tracking import cleaning, permissions
 from tracking.imports import ImportResult, reports_import
@@ -58,7 +59,7 @@ def template_periods(*, period_id=None, year=None) -> list[ReportingPeriod]:
         except (ValueError, TypeError, ReportingPeriod.DoesNotExist):
             raise ValidationError({"period": [_("No such reporting period.")]}) from None
     if year:
-        chosen = list(periods.filter(plan__year=int(year))) if str(year).isdigit() else []
+        chosen = list(periods.filter(plan__year=number)) if (number := as_id(year)) is not None else []
     else:
         plan = Plan.objects.current()
         chosen = list(periods.filter(plan=plan)) if plan else []

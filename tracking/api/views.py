@@ -11,6 +11,7 @@ from planpromo.api.exceptions import PreconditionFailed
 from planpromo.api.pagination import SyncPageNumberPagination
 from planpromo.api.renderers import ExportRenderer
 from planpromo.api.schema import ErrorSerializer
+from planpromo.numbers import as_id
 from tracking import cleaning, exports, permissions, selectors, services
 from tracking.api import lean
 from tracking.api.conditional import (
@@ -90,12 +91,12 @@ def export_naming(request) -> dict:
     params, naming = request.query_params, {}
     for key, model in (("period", ReportingPeriod), ("office", ProvincialOffice), ("department", Department)):
         value = params.get(key, "")
-        if value.isdigit():
+        if as_id(value) is not None:
             queryset = model.objects.select_related("plan") if model is ReportingPeriod else model.objects.all()
             found = queryset.filter(pk=value).first()
             if found is not None:
                 naming["period" if key == "period" else "organisation"] = found
-    if params.get("year", "").isdigit():
+    if as_id(params.get("year", "")) is not None:
         naming["year"] = params["year"]
     return naming
 

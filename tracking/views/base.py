@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from planpromo.exceptions import VersionConflict
+from planpromo.numbers import as_id
 from planpromo.views import Crumb, PageMixin
 from programs.choices import PeriodKind
 from programs.models import Plan, ReportingPeriod, WorkItem
@@ -134,8 +135,8 @@ class PlanPageMixin(PageMixin):
 
     def get_plan(self):
         year = self.kwargs.get("year") or self.request.GET.get("year", "")
-        if str(year).isdigit():
-            return get_object_or_404(Plan, year=int(year))
+        if (number := as_id(year)) is not None:
+            return get_object_or_404(Plan, year=number)
         plan = Plan.objects.current()
         if plan is None:
             raise Http404(_("No plan has been loaded."))

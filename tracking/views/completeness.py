@@ -6,6 +6,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from planpromo.numbers import as_id
 from programs.models import Program, ReportingPeriod
 from tracking import asof, stats
 from tracking.stats import Completeness, completeness
@@ -25,8 +26,8 @@ class CompletenessView(ConditionalPageMixin, asof.AsOfPageMixin, PlanPageMixin, 
 
     @cached_property
     def program(self) -> Program | None:
-        number = self.request.GET.get("program", "")
-        return Program.objects.filter(plan=self.plan, number=number).first() if number.isdigit() else None
+        number = as_id(self.request.GET.get("program", ""))
+        return Program.objects.filter(plan=self.plan, number=number).first() if number is not None else None
 
     @cached_property
     def chosen_period(self) -> ReportingPeriod | None:

@@ -6,6 +6,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from planpromo.numbers import as_id
 from tracking import asof
 from tracking.choices import ReportState, ReportStatus
 from tracking.matrix import participation_matrix
@@ -31,8 +32,7 @@ class MatrixView(ConditionalPageMixin, asof.AsOfPageMixin, PlanPageMixin, Templa
 
     @cached_property
     def program_number(self) -> int | None:
-        value = self.request.GET.get("program", "")
-        return int(value) if value.isdigit() else None
+        return as_id(self.request.GET.get("program", ""))
 
     def get_context_data(self, **kwargs):
         matrix = participation_matrix(
