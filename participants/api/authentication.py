@@ -8,6 +8,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.crypto import hash_token
+from knox.signals import token_expired
 from rest_framework import exceptions
 
 EXPIRED_MESSAGE = "This token has expired: create a new one."
@@ -18,7 +19,7 @@ LAST_USED_PRECISION = datetime.timedelta(minutes=5)
 class TokenAuthentication(KnoxTokenAuthentication):
     """knox's token authentication, except that a token past its expiry is told so ("This token has expired")
     rather than "Invalid token.": knox deletes it and answers as if it never existed. Expired tokens are still
-    deleted, by knox, on use."""
+    deleted on use (the presented one only: see _cleanup_token)."""
 
     def authenticate_credentials(self, token):
         self._expired = False
@@ -45,10 +46,16 @@ class TokenAuthentication(KnoxTokenAuthentication):
             auth_token.last_used = now
 
     def _cleanup_token(self, auth_token) -> bool:
-        expired = auth_token.expiry is not None and auth_token.expiry < timezone.now()
-        if expired and self._digest_matches(auth_token):
-            self._expired = True
-        return super()._cleanup_token(auth_token)
+        """Deletes the presented token if it expired (and says so), as knox does; but not knox's sweep of the
+        user's other tokens, a query on every request: those cannot authenticate, stay listed as expired, and go
+        when the user creates a token (participants.services.api_token_create)."""
+        if auth_token.expiry is None or auth_token.expiry >= timezone.now():
+            return False
+        self._expired = self._expired or self._digest_matches(auth_token)
+        username = auth_token.user.get_username()
+        auth_token.delete()
+        token_expired.send(sender=self.__class__, username=username, source="auth_token")
+        return True
 
     def _digest_matches(self, auth_token) -> bool:
         # Only the holder of the token itself learns that it expired (not someone who guessed its 15-char prefix).

@@ -4,7 +4,9 @@ user, are refused (401 at the API, back to sign-in on the pages), next to a toke
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -72,3 +74,34 @@ def test_the_sessions_of_a_deactivated_user_end(analyst):
     response = browser.get(page)
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     assert api.get(URL).status_code in {401, 403}  # no longer signed in: the session's user is anonymous
+
+
+def token_queries(client) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(URL).status_code == 200
+    table = ApiToken._meta.db_table
+    return [query["sql"] for query in captured.captured_queries if f'"{table}"' in query["sql"]]
+
+
+def test_a_token_is_checked_in_one_query(analyst):
+    """knox also read every other token of the user on every request, to delete the expired ones: a query more
+    per API call, for tokens that cannot authenticate anyway."""
+    _, token = api_token_create(user=analyst, name="scripts")
+    for name in ("laptop", "server"):
+        api_token_create(user=analyst, name=name)
+    client = with_token(token)
+    client.get(URL)  # notes the token's first use (a write, once in LAST_USED_PRECISION)
+    [lookup] = token_queries(client)
+    assert lookup.lstrip().upper().startswith("SELECT")
+
+
+def test_an_expired_token_stays_listed_as_expired_while_another_is_used(analyst):
+    """The token list marks an expired token until the user's next token is created (api_token_create deletes
+    the expired ones): using another token does not make it vanish behind the user's back."""
+    old, _ = api_token_create(user=analyst, name="old script", expires_in_days=1)
+    _, token = api_token_create(user=analyst, name="scripts")
+    ApiToken.objects.filter(pk=old.pk).update(expiry=timezone.now() - datetime.timedelta(seconds=1))
+    client = with_token(token)
+    assert client.get(URL).status_code == 200
+    listed = {row["name"]: row["expired"] for row in client.get("/api/v1/auth/tokens/").json()}
+    assert listed == {"old script": True, "scripts": False}
