@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
@@ -35,13 +37,36 @@ VERSION_KEY = "planpromo:version:{name}"
 PLAN_STRUCTURE = "plan-structure"
 
 
+# The versions the current request has read. A request reads each one once: its tag and its body then name the
+# same version, and the shared cache is asked once (a query, with the database cache). Emptied when a request
+# starts; None outside requests (commands, the task worker), which read the cache every time.
+_read_in_request: ContextVar[dict[str, str] | None] = ContextVar("planpromo_versions_read", default=None)
+
+
+def _start_reading(**kwargs) -> None:
+    _read_in_request.set({})
+
+
+def _stop_reading(**kwargs) -> None:
+    _read_in_request.set(None)
+
+
+request_started.connect(_start_reading, dispatch_uid="planpromo.conditional.start_reading")
+request_finished.connect(_stop_reading, dispatch_uid="planpromo.conditional.stop_reading")
+
+
 def version(name: str) -> str:
     """The current version of `name` (e.g. "plan-structure"): any text; it changes on every `bump_version`."""
+    read = _read_in_request.get()
+    if read is not None and name in read:
+        return read[name]
     key = VERSION_KEY.format(name=name)
     value = cache.get(key)
     if value is None:
         cache.add(key, uuid.uuid4().hex, timeout=None)  # another worker may have set it meanwhile: read it back
         value = cache.get(key) or "unversioned"
+    if read is not None:
+        read[name] = value
     return value
 
 
@@ -52,6 +77,9 @@ def bump_version(name: str) -> None:
 
     def bump():
         cache.set(VERSION_KEY.format(name=name), uuid.uuid4().hex, timeout=None)
+        read = _read_in_request.get()
+        if read is not None:
+            read.pop(name, None)  # this request's next read sees the change it made
 
     if transaction.get_connection().in_atomic_block:
         bump()

@@ -196,3 +196,57 @@ def test_the_cached_structure_shows_sync_obligations_at_the_next_read(data, clie
     call_command("sync_obligations", verbosity=0)
     assert hunan.pk in {row["id"] for row in client.get(url).json()["offices"]}
     assert client.get(f"/api/v1/obligations/?work_item={item.pk}&office={hunan.pk}").json()["count"] > 0
+
+
+class CountingCache:
+    """The shared cache, with the keys read through it counted."""
+
+    def __init__(self, inner):
+        self.inner, self.reads = inner, []
+
+    def get(self, key, *args, **kwargs):
+        self.reads.append(key)
+        return self.inner.get(key, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/updates/?year=2012", "/api/v1/obligations/?year=2012", "/api/v1/work-items/?year=2012"]
+)
+def test_a_request_reads_the_structure_version_once(data, client_for, monkeypatch, url):
+    """Its tag, its period ids and its body's structure name one version, read once from the shared cache (a
+    query each time with the database cache: two or three per list before)."""
+    from django.core.cache import cache
+
+    from planpromo import conditional
+
+    client = client_for("analyst")
+    client.get(url)  # the version exists, the lists' memos are warm
+    counting = CountingCache(cache)
+    monkeypatch.setattr(conditional, "cache", counting)
+    assert client.get(url).status_code == 200
+    key = conditional.VERSION_KEY.format(name=conditional.PLAN_STRUCTURE)
+    assert counting.reads.count(key) == 1, counting.reads
+
+
+def test_a_request_sees_its_own_bump_and_the_next_request_sees_another_process_bump(db):
+    from django.core.cache import cache
+    from django.core.signals import request_finished, request_started
+
+    from planpromo.conditional import PLAN_STRUCTURE, VERSION_KEY, bump_version, version
+
+    request_started.send(sender=None)
+    first = version(PLAN_STRUCTURE)
+    cache.set(VERSION_KEY.format(name=PLAN_STRUCTURE), "set-by-another-worker", timeout=None)
+    assert version(PLAN_STRUCTURE) == first  # one version for the whole request
+    bump_version(PLAN_STRUCTURE)
+    bumped = version(PLAN_STRUCTURE)
+    assert bumped not in (first, "set-by-another-worker")  # its own change, at once
+    request_finished.send(sender=None)
+    cache.set(VERSION_KEY.format(name=PLAN_STRUCTURE), "set-by-another-worker", timeout=None)
+    assert version(PLAN_STRUCTURE) == "set-by-another-worker"
+    request_started.send(sender=None)
+    assert version(PLAN_STRUCTURE) == "set-by-another-worker"
+    request_finished.send(sender=None)
