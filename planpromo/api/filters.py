@@ -102,6 +102,7 @@ class DateTimeHintField(filter_fields.IsoDateTimeField):
             "Enter a valid date/time in ISO 8601, such as 2024-03-31T16:00:00Z or 2024-04-01T00:00:00%%2B08:00: "
             "encode a “+” as %%2B, or it arrives as a space."
         ),
+        "out_of_range": _("Enter a time between the years 1 and 9999 in UTC."),
     }
 
     def to_python(self, value):
@@ -111,6 +112,13 @@ class DateTimeHintField(filter_fields.IsoDateTimeField):
         offset = parsed.utcoffset() if parsed is not None else None
         if offset is not None and abs(offset) > datetime.timedelta(hours=14):
             raise DjangoValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            # 0001-01-01T01:00+03:00 is valid ISO 8601, but in UTC (as the database is asked) it falls in year 0,
+            # which datetime cannot hold: an OverflowError later. Found by the fuzzer.
+            if parsed is not None and parsed.tzinfo is not None:
+                parsed.astimezone(datetime.UTC)
+        except OverflowError:
+            raise DjangoValidationError(self.error_messages["out_of_range"], code="out_of_range") from None
         return parsed
 
 

@@ -2,7 +2,7 @@
 
 Validation: any status, percent, summary and target values either save (and read back as the services store them:
 text stripped) or are refused with a field error and nothing written. The workflow: random roles submit, accept,
-return and edit two reports at random, and a model of the workflow (WORKFLOW, a table written from the rules, not
+return and edit three reports at random, and a model of the workflow (WORKFLOW, a table written from the rules, not
 from the code) is the oracle: an action succeeds if and only if the table allows it, the report is then in the state
 the table names, with who did it recorded; the version grows by one with each success, the history has one entry per
 version, and a refused action changes nothing. Seeds: tests/plugins/hypothesis_seed.py.
@@ -174,9 +174,10 @@ ACTORS = ["admin", "pad", "pdd", "guangdong", "hunan", "analyst"]
 # The two authors and the reviewer twice as often as the others, so that the workflow gets somewhere.
 actors = st.sampled_from(["admin", "pad", "pad", "pdd", "guangdong", "guangdong", "hunan", "analyst"])
 stale_versions = st.sampled_from([False, False, False, True])  # mostly current: the workflow must get somewhere
-# Two reports on I.1 (PAD is responsible for it and leads program I): Guangdong's draft, and PAD's own, submitted
-# from the start (so that PAD trying to review its own is frequent).
-START = {"guangdong": "draft", "pad": "submitted"}
+# Three reports on I.1 (PAD is responsible for it and leads program I): Guangdong's draft; PAD's own, submitted
+# from the start (so that PAD trying to review its own is frequent); Hunan's, submitted, which PAD may review (without
+# it, a walk reached `accepted` only through the administrator or a submission first: seed 712409991 never did).
+START = {"guangdong": "draft", "pad": "submitted", "hunan": "submitted"}
 REPORTS = list(START)
 # The actor's relation to each report: the report's own organisation, a reviewer of its item (a responsible or
 # leading department that is not its author), an administrator, an analyst, or a stranger (any other role).
@@ -185,6 +186,8 @@ RELATION = {
                   "analyst": "analyst"},
     "pad": {"admin": "admin", "pad": "own", "pdd": "stranger", "guangdong": "stranger", "hunan": "stranger",
             "analyst": "analyst"},
+    "hunan": {"admin": "admin", "pad": "reviewer", "pdd": "stranger", "guangdong": "stranger", "hunan": "own",
+              "analyst": "analyst"},
 }  # fmt: skip
 # Who reads a report in each state: an open report only its organisation, its reviewers and administrators.
 READERS = {
@@ -223,7 +226,7 @@ def test_the_model_covers_every_state_and_says_what_the_rules_say():
 
 
 class Workflow(RuleBasedStateMachine):
-    """Two reports, driven by random actors through random actions, some with stale versions or blank comments;
+    """Three reports, driven by random actors through random actions, some with stale versions or blank comments;
     after every step the outcome is compared with the model's (WORKFLOW, READERS)."""
 
     users: dict = {}

@@ -79,3 +79,23 @@ def test_a_parameter_named_like_an_error_key_gets_a_400_that_its_schema_describe
         assert response.status_code == 400, url
         assert response.json()[name][0].startswith("Unknown query parameter."), url
         jsonschema.validate(response.json(), bad_request_schema(document, path))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "updated_before=0001-01-01T01:00:00%2B03:00",
+        "updated_after=9999-12-31T23:00:00-05:00",
+        "submitted_after=0001-01-01T01:00:00",
+    ],
+)
+@pytest.mark.parametrize("path", ["/api/v1/obligations/", "/api/v1/target-values/", "/api/v1/updates/"])
+def test_a_time_that_leaves_the_calendar_in_utc_is_a_400_not_a_500(analyst, path, query):
+    """0001-01-01T01:00+03:00 is a valid ISO 8601 time whose UTC instant is in year 0, which Python's datetime
+    cannot hold (OverflowError when the database adapts it)."""
+    if path == "/api/v1/obligations/" and query.startswith("submitted_after"):
+        query = query.replace("submitted_after", "updated_after")
+    response = analyst.get(f"{path}?{query}")
+    assert response.status_code == 400, (response.status_code, response.content[:300])
+    [name] = response.json()
+    assert response.json()[name] == ["Enter a time between the years 1 and 9999 in UTC."]
