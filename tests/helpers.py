@@ -48,3 +48,10 @@ def compile_catalogues():
                     ignore_patterns=[".venv", "node_modules", "var"],
                     verbosity=0,
                 )
+
+
+def served_schema() -> dict:
+    """The OpenAPI schema as /api/schema/ serves it, in JSON."""
+    from rest_framework.test import APIClient
+
+    return APIClient().get("/api/schema/", {"format": "json"}).json()

@@ -16,6 +16,12 @@ def client_for(accounts):
 
 
 @pytest.fixture
+def analyst(client_for):
+    """The API as the analyst (reads everything published, writes nothing)."""
+    return client_for("analyst")
+
+
+@pytest.fixture
 def make_report(accounts):
     """A report created through the service, by the demo account acting for its organisation."""
 

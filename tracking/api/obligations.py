@@ -70,8 +70,9 @@ class ObligationViewSet(ObligationConditionalMixin, viewsets.ReadOnlyModelViewSe
         if getattr(self, "swagger_fake_view", False):
             return None
         params = self.request.query_params
-        year = params.get("year", "")
+        given_year = params.get("year", "")
+        year = as_id(given_year)
         periods = [as_id(value) for given in params.getlist("period") for value in given.split(",") if value]
-        if (year and as_id(year) is None) or None in periods:
+        if (given_year and year is None) or None in periods:
             return None  # the filters answer: a 400 for a period, no rows for a year
-        return selectors.period_ids_of(year=as_id(year), periods=periods)
+        return selectors.period_ids_of(year=year, periods=periods)

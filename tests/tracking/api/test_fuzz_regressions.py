@@ -2,18 +2,12 @@
 
 import jsonschema
 import pytest
-from rest_framework.test import APIClient
 
-from tests.helpers import item
+from tests.helpers import item, served_schema
 
 pytestmark = pytest.mark.django_db
 
 HUGE = "12417898340107481088"  # past SQLite's and PostgreSQL's 64-bit integers
-
-
-@pytest.fixture
-def analyst(client_for):
-    return client_for("analyst")
 
 
 @pytest.mark.parametrize(
@@ -55,20 +49,15 @@ def test_a_digit_that_is_not_an_ascii_digit_is_a_400_not_a_500(client_for, url):
         assert response.status_code == 400, (role, response.status_code, response.content[:300])
 
 
-def schema():
-    return APIClient().get("/api/schema/", {"format": "json"}).json()
-
-
 def bad_request_schema(document, path):
-    response = document["paths"][path]["get"]["responses"]["400"]["content"]["application/json"]["schema"]
-    return response
+    return document["paths"][path]["get"]["responses"]["400"]["content"]["application/json"]["schema"]
 
 
 @pytest.mark.parametrize("name", ["detail", "non_field_errors"])
 def test_a_parameter_named_like_an_error_key_gets_a_400_that_its_schema_describes(analyst, name):
     """`?detail=x` is an unknown parameter like any other; its 400 is keyed by its name, a list of messages, and
     the schema must allow that as well as the string `detail` of an unreadable body."""
-    document = schema()
+    document = served_schema()
     paths = {
         "/api/v1/updates/": "/api/v1/updates/",
         "/api/v1/obligations/": "/api/v1/obligations/",

@@ -4,23 +4,17 @@ states takes the repeated and the comma form, ordering takes both forms and the 
 an unreadable date-time says how to send a "+"."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from participants.models import ProvincialOffice
-from tests.helpers import item, period
+from tests.helpers import item, period, served_schema
 from tracking import services
 from tracking.models import Report
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def analyst(client_for):
-    return client_for("analyst")
-
-
 def list_paths():
-    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    schema = served_schema()
     return sorted(path for path, item_ in schema["paths"].items() if "get" in item_ and "{" not in path)
 
 
